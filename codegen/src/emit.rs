@@ -1,0 +1,348 @@
+//! Emitting Rust: types for the named schemas, one parameter struct and one request builder per
+//! operation, the typed `Client` methods, and the static tool registry with its dispatcher.
+//! Everything shared (sending, auth, errors, multipart, validation) is hand-written runtime code
+//! in the generated crate; what is emitted here only calls it.
+
+use crate::error::{Error, Result};
+use crate::ir::{Kind, Response, Schema};
+use crate::naming::{field_ident, fn_name, needs_rename, type_name};
+use crate::tools::{ArgSource, Tool};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+use std::collections::BTreeMap;
+
+/// Emits the generated module for these tools, formatted.
+pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
+    let mut types = Types::default();
+    let mut params = Vec::new();
+    let mut requests = Vec::new();
+    let mut methods = Vec::new();
+    let mut registry = Vec::new();
+    let mut arms = Vec::new();
+
+    for tool in tools {
+        let op = &tool.operation;
+        let fn_ident = ident(&fn_name(&op.id).ok_or_else(|| {
+            Error::spec(op.pointer.as_str(), format!("operationId `{}` gives no usable function name", op.id))
+        })?);
+        let op_type = type_name(&op.id).ok_or_else(|| {
+            Error::spec(op.pointer.as_str(), format!("operationId `{}` gives no usable type name", op.id))
+        })?;
+        let params_ident = format_ident!("{}", op_type);
+        let has_args = !tool.args.is_empty();
+
+        // Parameter struct.
+        if has_args {
+            let mut fields = Vec::new();
+            for arg in &tool.args {
+                let hint = format!("{op_type}{}", type_name(&arg.name).unwrap_or_default());
+                let inner = types.rust_type(&arg.schema, &hint);
+                let f = field_ident(&arg.name);
+                let doc = arg.description.clone().unwrap_or_default();
+                let rename = needs_rename(&f, &arg.name).then(|| {
+                    let n = &arg.name;
+                    quote!(#[serde(rename = #n)])
+                });
+                if arg.required {
+                    fields.push(quote! { #[doc = #doc] #rename pub #f: #inner, });
+                } else {
+                    fields.push(quote! {
+                        #[doc = #doc] #rename
+                        #[serde(default, skip_serializing_if = "Option::is_none")]
+                        pub #f: Option<#inner>,
+                    });
+                }
+            }
+            let doc = format!("Arguments of `{}` (tool `{}`).", op.id, tool.name);
+            params.push(quote! {
+                #[doc = #doc]
+                #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                pub struct #params_ident { #(#fields)* }
+            });
+        }
+
+        // Request builder.
+        let method = op.method.as_str();
+        let path = &op.path;
+        let mut steps = Vec::new();
+        for arg in &tool.args {
+            let f = field_ident(&arg.name);
+            let is_array = matches!(arg.schema.kind, Kind::Array { .. });
+            let (call, wire): (&str, &str) = match &arg.source {
+                ArgSource::Path(w) => ("path", w),
+                ArgSource::Query(w) if is_array => ("query_each", w),
+                ArgSource::Query(w) => ("query", w),
+                ArgSource::Header(w) => ("header", w),
+                ArgSource::BodyField(w) => ("json_field", w),
+                ArgSource::Body => ("json_body", ""),
+                ArgSource::File(w) => ("file", w),
+                ArgSource::Files(w) => ("files", w),
+                ArgSource::Text(w) => ("text", w),
+            };
+            let call = if arg.required { format_ident!("{}", call) } else { format_ident!("{}_opt", call) };
+            let value = if arg.required { quote!(&p.#f) } else { quote!(p.#f.as_ref()) };
+            steps.push(if wire.is_empty() && matches!(arg.source, ArgSource::Body) {
+                quote!(.#call(#value))
+            } else {
+                quote!(.#call(#wire, #value))
+            });
+        }
+        let req_doc = format!("The HTTP request of `{}`: {method} {path}.", op.id);
+        if has_args {
+            requests.push(quote! {
+                #[doc = #req_doc]
+                pub fn #fn_ident(p: &crate::params::#params_ident) -> crate::Request {
+                    crate::Request::new(#method, #path) #(#steps)*
+                }
+            });
+        } else {
+            requests.push(quote! {
+                #[doc = #req_doc]
+                pub fn #fn_ident() -> crate::Request { crate::Request::new(#method, #path) }
+            });
+        }
+
+        // Typed client method.
+        let (ret, finish) = match &op.response {
+            Response::Empty => (quote!(()), quote!(.empty())),
+            Response::Binary => (quote!(crate::Download), quote!(.download())),
+            Response::Json { schema, may_be_empty } => {
+                let t = types.rust_type(schema, &format!("{op_type}Response"));
+                if *may_be_empty {
+                    (quote!(Option<#t>), quote!(.json_opt()))
+                } else {
+                    (quote!(#t), quote!(.json()))
+                }
+            }
+        };
+        let doc = method_doc(tool);
+        let (sig, build) = if has_args {
+            (quote!(&self, params: &crate::params::#params_ident), quote!(crate::requests::#fn_ident(params)))
+        } else {
+            (quote!(&self), quote!(crate::requests::#fn_ident()))
+        };
+        methods.push(quote! {
+            #[doc = #doc]
+            pub async fn #fn_ident(#sig) -> Result<#ret, crate::Error> {
+                self.send(#build).await? #finish
+            }
+        });
+
+        // Registry entry and dispatcher arm.
+        let (name, title, description, op_id) = (&tool.name, &tool.title, &tool.description, &op.id);
+        let tags = &tool.tags;
+        let kind = &tool.kind;
+        let (ro, de, id, bu) = (tool.hints.read_only, tool.hints.destructive, tool.hints.idempotent, tool.hints.bulk);
+        let input = serde_json::to_string(&tool.input_schema).map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
+        let output = match &tool.output_schema {
+            Some(s) => {
+                let text = serde_json::to_string(s).map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
+                quote!(Some(#text))
+            }
+            None => quote!(None),
+        };
+        let output_kind = match &op.response {
+            Response::Empty => quote!(crate::tools::OutputKind::Empty),
+            Response::Binary => quote!(crate::tools::OutputKind::Binary),
+            Response::Json { .. } => quote!(crate::tools::OutputKind::Json),
+        };
+        registry.push(quote! {
+            crate::tools::ToolDef {
+                name: #name,
+                title: #title,
+                description: #description,
+                operation_id: #op_id,
+                method: #method,
+                path: #path,
+                tags: &[#(#tags),*],
+                kind: #kind,
+                hints: crate::tools::Hints { read_only: #ro, destructive: #de, idempotent: #id, bulk: #bu },
+                input_schema: #input,
+                output_schema: #output,
+                output: #output_kind,
+            }
+        });
+        arms.push(if has_args {
+            quote!(#op_id => crate::requests::#fn_ident(&crate::tools::decode::<crate::params::#params_ident>(args)?),)
+        } else {
+            quote!(#op_id => crate::requests::#fn_ident(),)
+        });
+    }
+
+    let type_defs = types.emit();
+    let tokens = quote! {
+        /// The path prefix of every operation, from the spec's first server URL.
+        pub const BASE_PATH: &str = #base_path;
+
+        /// Types of the schemas the spec names, and of inline objects named after their place.
+        pub mod types {
+            #(#type_defs)*
+        }
+
+        /// One argument struct per operation: the flattened tool arguments, also the typed
+        /// client's parameters.
+        pub mod params {
+            #(#params)*
+        }
+
+        /// One request builder per operation.
+        pub mod requests {
+            #(#requests)*
+        }
+
+        impl crate::Client {
+            #(#methods)*
+        }
+
+        /// Every tool, in document order.
+        pub static TOOLS: &[crate::tools::ToolDef] = &[#(#registry),*];
+
+        /// Builds the request of a tool call from arguments already checked against the tool's
+        /// input schema.
+        pub(crate) fn request_for(
+            tool: &crate::tools::ToolDef,
+            args: serde_json::Map<String, serde_json::Value>,
+        ) -> Result<crate::Request, crate::tools::CallError> {
+            Ok(match tool.operation_id {
+                #(#arms)*
+                other => return Err(crate::tools::CallError::UnknownTool(other.to_string())),
+            })
+        }
+    };
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| Error::spec("#", format!("internal error: generated code does not parse: {e}")))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+fn method_doc(tool: &Tool) -> String {
+    let op = &tool.operation;
+    let summary = op.summary.clone().unwrap_or_else(|| tool.description.clone());
+    format!("{summary}\n\n`{} {}` (operationId `{}`, tool `{}`).", op.method.as_str(), op.path, op.id, tool.name)
+}
+
+fn ident(name: &str) -> Ident {
+    field_ident(name)
+}
+
+/// A generated struct.
+struct StructDef {
+    doc: String,
+    fields: Vec<TokenStream>,
+    /// The schema it was made from, to tell a name clash from a second use.
+    schema: Schema,
+}
+
+/// The named types, ordered by name so output is deterministic.
+#[derive(Default)]
+struct Types {
+    defs: BTreeMap<String, StructDef>,
+}
+
+impl Types {
+    /// The Rust type for a schema, registering structs for objects with properties.
+    fn rust_type(&mut self, schema: &Schema, hint: &str) -> TokenStream {
+        match &schema.kind {
+            Kind::String { .. } => quote!(String),
+            Kind::Integer { format, .. } if format.as_deref() == Some("int32") => quote!(i32),
+            Kind::Integer { .. } => quote!(i64),
+            Kind::Number { .. } => quote!(f64),
+            Kind::Boolean => quote!(bool),
+            Kind::Binary => quote!(crate::FileUpload),
+            Kind::Any => quote!(serde_json::Value),
+            Kind::Array { items, .. } => {
+                let inner = self.rust_type(items, &format!("{hint}Item"));
+                quote!(Vec<#inner>)
+            }
+            // Free-form objects stay maps whatever `additionalProperties` claims: Caspio's own
+            // document types record values as objects, and real records hold strings and numbers.
+            Kind::Object { properties, .. } if properties.is_empty() => {
+                quote!(serde_json::Map<String, serde_json::Value>)
+            }
+            Kind::Object { properties, .. } => {
+                let base = schema.name.as_deref().and_then(type_name).unwrap_or_else(|| hint.to_string());
+                let mut name = base.clone();
+                let mut n = 2;
+                loop {
+                    match self.defs.get(&name) {
+                        Some(existing) if same_shape(&existing.schema, schema) => break,
+                        Some(_) => {
+                            name = format!("{base}{n}");
+                            n += 1;
+                        }
+                        None => {
+                            // Reserve the name before recursing so nested types see it taken.
+                            self.defs.insert(
+                                name.clone(),
+                                StructDef { doc: String::new(), fields: vec![], schema: schema.clone() },
+                            );
+                            let mut fields = Vec::new();
+                            let mut used = std::collections::BTreeSet::new();
+                            for p in properties {
+                                let mut field = crate::naming::arg_name(&p.name).unwrap_or_else(|| "field".into());
+                                while !used.insert(field.clone()) {
+                                    field.push('_');
+                                }
+                                let f = field_ident(&field);
+                                let inner = self.rust_type(&p.schema, &format!("{name}{}", type_name(&p.name).unwrap_or_default()));
+                                let wire = &p.name;
+                                let doc = p.schema.description.clone().unwrap_or_default();
+                                fields.push(if p.required && !p.schema.nullable {
+                                    quote! { #[doc = #doc] #[serde(rename = #wire)] pub #f: #inner, }
+                                } else {
+                                    quote! {
+                                        #[doc = #doc]
+                                        #[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]
+                                        pub #f: Option<#inner>,
+                                    }
+                                });
+                            }
+                            let def = self.defs.get_mut(&name).expect("reserved above");
+                            def.fields = fields;
+                            def.doc = schema.description.clone().unwrap_or_else(|| format!("The `{name}` object."));
+                            break;
+                        }
+                    }
+                }
+                let id = Ident::new(&name, Span::call_site());
+                quote!(crate::types::#id)
+            }
+        }
+    }
+
+    fn emit(&self) -> Vec<TokenStream> {
+        self.defs
+            .iter()
+            .map(|(name, def)| {
+                let id = Ident::new(name, Span::call_site());
+                let doc = &def.doc;
+                let fields = &def.fields;
+                quote! {
+                    #[doc = #doc]
+                    #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+                    pub struct #id { #(#fields)* }
+                }
+            })
+            .collect()
+    }
+}
+
+/// Two schemas that would make the same struct (descriptions aside).
+fn same_shape(a: &Schema, b: &Schema) -> bool {
+    fn strip(s: &Schema) -> Schema {
+        let mut s = s.clone();
+        s.description = None;
+        s.default = None;
+        s.notes.clear();
+        if let Kind::Object { properties, .. } = &mut s.kind {
+            for p in properties {
+                p.schema = strip(&p.schema);
+            }
+        }
+        if let Kind::Array { items, .. } = &mut s.kind {
+            **items = strip(items);
+        }
+        s
+    }
+    strip(a) == strip(b)
+}

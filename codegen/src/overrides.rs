@@ -1,0 +1,134 @@
+//! The doc overrides file: tool names, titles, LLM-facing descriptions, tags, method kinds,
+//! safety hints and argument documentation, keyed by operationId. Checked against the IR in
+//! `tools`, where an override naming an unknown operation or argument is an error.
+
+use crate::error::{Result, Source};
+use crate::load::{from_value_at, parse_tree};
+use crate::pointer::Pointer;
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+/// The whole overrides file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overrides {
+    /// Argument descriptions shared by every tool that has an argument of that name.
+    #[serde(default)]
+    pub params: IndexMap<String, String>,
+    /// Per-operation overrides, keyed by operationId.
+    #[serde(default)]
+    pub tools: IndexMap<String, ToolOverride>,
+}
+
+/// What one operation's tool looks like to a client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolOverride {
+    /// Tool name.
+    pub name: String,
+    /// Human-readable title.
+    pub title: String,
+    /// LLM-facing description.
+    pub description: String,
+    /// Domain tags (tables, records, files, ...).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Method kind: list, get, create, update, delete or a custom verb.
+    pub kind: String,
+    /// Safety hints; replaces the defaults derived from the HTTP method when given.
+    pub safety: Option<Vec<Safety>>,
+    /// Argument overrides keyed by the default argument name.
+    #[serde(default)]
+    pub params: IndexMap<String, ParamOverride>,
+}
+
+/// A safety hint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Safety {
+    /// Changes nothing.
+    ReadOnly,
+    /// May overwrite or delete data.
+    Destructive,
+    /// Calling twice with the same arguments has the effect of calling once.
+    Idempotent,
+    /// Acts on every row a where condition matches.
+    Bulk,
+}
+
+/// An argument override: a description, or a rename with an optional description.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ParamOverride {
+    /// Just the description.
+    Description(String),
+    /// Rename and/or describe.
+    Full(ParamOverrideFull),
+}
+
+/// The long form of an argument override.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamOverrideFull {
+    /// The argument's new name.
+    pub rename: Option<String>,
+    /// The argument's description.
+    pub description: Option<String>,
+}
+
+impl ParamOverride {
+    /// The overriding description, if any.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            ParamOverride::Description(d) => Some(d),
+            ParamOverride::Full(f) => f.description.as_deref(),
+        }
+    }
+
+    /// The new name, if any.
+    pub fn rename(&self) -> Option<&str> {
+        match self {
+            ParamOverride::Description(_) => None,
+            ParamOverride::Full(f) => f.rename.as_deref(),
+        }
+    }
+}
+
+/// Parses the overrides file (YAML; anchors and aliases allowed).
+pub fn parse(text: &str) -> Result<Overrides> {
+    let tree = parse_tree(text, Source::Overrides)?;
+    if tree.is_null() {
+        return Ok(Overrides::default());
+    }
+    from_value_at(&tree, &Pointer::root(), Source::Overrides)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_short_and_long_argument_forms() {
+        let o = parse(
+            "params: {where: W}\ntools:\n  A:\n    name: a\n    title: A\n    description: d\n    kind: list\n    params:\n      x: X\n      body: {rename: record, description: R}\n",
+        )
+        .unwrap();
+        let a = &o.tools["A"];
+        assert_eq!(a.params["x"].description(), Some("X"));
+        assert_eq!(a.params["body"].rename(), Some("record"));
+        assert_eq!(o.params["where"], "W");
+    }
+
+    #[test]
+    fn unknown_keys_are_located() {
+        let err = parse("tools:\n  A:\n    name: a\n    title: A\n    description: d\n    kind: list\n    colour: red\n").unwrap_err();
+        assert!(err.pointer.starts_with("#/tools/A"), "{err}");
+        assert!(err.message.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn unknown_safety_flags_are_refused() {
+        let err = parse("tools:\n  A:\n    name: a\n    title: A\n    description: d\n    kind: list\n    safety: [harmless]\n").unwrap_err();
+        assert!(err.pointer.starts_with("#/tools/A/safety"), "{err}");
+    }
+}

@@ -1,0 +1,520 @@
+//! The tool model: one MCP tool per operation, with the overrides merged in, path, query, header
+//! and body parameters flattened into one argument object, and the client-facing JSON schemas.
+//!
+//! Input schemas use the subset every major client accepts (see shared/mcp/NOTES.md §E.2): an
+//! object root with `properties` always present, `required` naming only declared properties,
+//! `items` on every array, and none of `$ref`, `$defs`, `$schema`, `oneOf`, `anyOf`, `allOf`,
+//! `not`, `exclusiveMinimum`/`exclusiveMaximum`; what had to be dropped is said in descriptions.
+
+use crate::error::{Error, Result};
+use crate::ir::{Additional, Api, Body, Kind, Location, Method, Operation, PartKind, Response, Schema};
+use crate::naming::{arg_name, fn_name, is_snake_identifier};
+use crate::overrides::{Overrides, Safety};
+use crate::pointer::Pointer;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeSet;
+
+/// Longest tool name we emit: leaves room for client prefixes such as `mcp__caspio__` within
+/// the 64 characters most clients allow (Cursor allows 60 for server and tool name together).
+pub const MAX_TOOL_NAME: usize = 48;
+
+/// One MCP tool.
+#[derive(Debug, Clone)]
+pub struct Tool {
+    /// The operation it calls.
+    pub operation: Operation,
+    /// Tool name.
+    pub name: String,
+    /// Display title.
+    pub title: String,
+    /// LLM-facing description.
+    pub description: String,
+    /// Domain tags.
+    pub tags: Vec<String>,
+    /// Method kind.
+    pub kind: String,
+    /// Safety hints.
+    pub hints: Hints,
+    /// Flattened arguments, in the order a client sees them.
+    pub args: Vec<Arg>,
+    /// The `inputSchema` a client receives.
+    pub input_schema: Value,
+    /// The `outputSchema` a client receives, for tools with a JSON answer.
+    pub output_schema: Option<Value>,
+}
+
+/// Safety hints (MCP tool annotations, plus `bulk`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hints {
+    /// Changes nothing.
+    pub read_only: bool,
+    /// May overwrite or delete data.
+    pub destructive: bool,
+    /// Repeating the call has no further effect.
+    pub idempotent: bool,
+    /// Acts on every row a where condition matches.
+    pub bulk: bool,
+}
+
+/// A flattened argument.
+#[derive(Debug, Clone)]
+pub struct Arg {
+    /// The name a client uses.
+    pub name: String,
+    /// Where its value goes in the HTTP request.
+    pub source: ArgSource,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Its schema.
+    pub schema: Schema,
+    /// Its description.
+    pub description: Option<String>,
+}
+
+/// Where an argument's value goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgSource {
+    /// A path parameter with this wire name.
+    Path(String),
+    /// A query parameter with this wire name.
+    Query(String),
+    /// A header with this wire name.
+    Header(String),
+    /// A property of the JSON body.
+    BodyField(String),
+    /// The whole JSON body.
+    Body,
+    /// A multipart file part.
+    File(String),
+    /// A multipart part holding several files.
+    Files(String),
+    /// A multipart text part.
+    Text(String),
+}
+
+/// Builds the tools of an API with its overrides.
+pub fn build(api: &Api, overrides: &Overrides) -> Result<Vec<Tool>> {
+    let tools_at = Pointer::root().join("tools");
+    for key in overrides.tools.keys() {
+        if !api.operations.iter().any(|op| &op.id == key) {
+            return Err(Error::overrides(
+                tools_at.join(key).as_str(),
+                format!("no operation with operationId `{key}` in the document"),
+            ));
+        }
+    }
+    let mut tools = Vec::with_capacity(api.operations.len());
+    let mut names = BTreeSet::new();
+    let mut used_shared = BTreeSet::new();
+    for op in &api.operations {
+        let tool = build_one(op, overrides, &tools_at.join(&op.id), &mut used_shared)?;
+        if !names.insert(tool.name.clone()) {
+            return Err(Error::overrides(
+                tools_at.join(&op.id).join("name").as_str(),
+                format!("tool name `{}` is used by two operations", tool.name),
+            ));
+        }
+        tools.push(tool);
+    }
+    for key in overrides.params.keys() {
+        if !used_shared.contains(key) {
+            return Err(Error::overrides(
+                Pointer::root().join("params").join(key).as_str(),
+                format!("no tool has an argument named `{key}`"),
+            ));
+        }
+    }
+    Ok(tools)
+}
+
+fn default_hints(method: Method) -> Hints {
+    match method {
+        Method::Get => Hints { read_only: true, destructive: false, idempotent: true, bulk: false },
+        Method::Post => Hints { read_only: false, destructive: false, idempotent: false, bulk: false },
+        Method::Put | Method::Patch | Method::Delete => {
+            Hints { read_only: false, destructive: true, idempotent: true, bulk: false }
+        }
+    }
+}
+
+fn build_one(
+    op: &Operation,
+    overrides: &Overrides,
+    at: &Pointer,
+    used_shared: &mut BTreeSet<String>,
+) -> Result<Tool> {
+    let spec_error = |message: String| Error::spec(op.pointer.as_str(), message);
+    let o = overrides.tools.get(&op.id);
+
+    let mut args = flatten(op)?;
+    // Which arguments got their own description from this tool's entry: a shared description
+    // must not replace it.
+    let mut own_description = vec![false; args.len()];
+    if let Some(o) = o {
+        for (key, value) in &o.params {
+            let Some(index) = args.iter().position(|a| &a.name == key) else {
+                let known: Vec<&str> = args.iter().map(|a| a.name.as_str()).collect();
+                return Err(Error::overrides(
+                    at.join("params").join(key).as_str(),
+                    format!("`{}` has no argument `{key}`; its arguments are {known:?}", op.id),
+                ));
+            };
+            if let Some(d) = value.description() {
+                args[index].description = Some(d.to_string());
+                own_description[index] = true;
+            }
+            if let Some(new) = value.rename() {
+                if !is_snake_identifier(new) {
+                    return Err(Error::overrides(
+                        at.join("params").join(key).join("rename").as_str(),
+                        format!("argument name `{new}` must match ^[a-z][a-z0-9_]*$"),
+                    ));
+                }
+                args[index].name = new.to_string();
+            }
+        }
+    }
+    for (arg, own) in args.iter_mut().zip(own_description) {
+        if let Some(shared) = overrides.params.get(&arg.name) {
+            used_shared.insert(arg.name.clone());
+            if !own {
+                arg.description = Some(shared.clone());
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for arg in &args {
+        if !seen.insert(arg.name.clone()) {
+            return Err(spec_error(format!(
+                "two arguments of `{}` are both named `{}`; rename one in overrides.yaml \
+                 (tools.{}.params.{}.rename)",
+                op.id, arg.name, op.id, arg.name
+            )));
+        }
+    }
+
+    let (name, title, description, tags, kind, hints) = match o {
+        Some(o) => {
+            let mut hints = default_hints(op.method);
+            if let Some(flags) = &o.safety {
+                hints = Hints {
+                    read_only: flags.contains(&Safety::ReadOnly),
+                    destructive: flags.contains(&Safety::Destructive),
+                    idempotent: flags.contains(&Safety::Idempotent),
+                    bulk: flags.contains(&Safety::Bulk),
+                };
+                if hints.read_only && hints.destructive {
+                    return Err(Error::overrides(
+                        at.join("safety").as_str(),
+                        "a tool cannot be both read_only and destructive",
+                    ));
+                }
+            }
+            for (i, tag) in o.tags.iter().enumerate() {
+                if !is_snake_identifier(tag) {
+                    return Err(Error::overrides(
+                        at.join("tags").join(i.to_string()).as_str(),
+                        format!("tag `{tag}` must match ^[a-z][a-z0-9_]*$"),
+                    ));
+                }
+            }
+            if !is_snake_identifier(&o.kind) {
+                return Err(Error::overrides(
+                    at.join("kind").as_str(),
+                    format!("kind `{}` must match ^[a-z][a-z0-9_]*$", o.kind),
+                ));
+            }
+            (o.name.clone(), o.title.clone(), o.description.clone(), o.tags.clone(), o.kind.clone(), hints)
+        }
+        None => {
+            let name = default_tool_name(&op.id)
+                .ok_or_else(|| spec_error(format!("operationId `{}` gives no usable tool name", op.id)))?;
+            let description = op
+                .summary
+                .clone()
+                .or_else(|| op.description.clone())
+                .unwrap_or_else(|| format!("{} {}", op.method.as_str(), op.path));
+            let kind = match op.method {
+                Method::Get => "get",
+                Method::Post => "create",
+                Method::Put | Method::Patch => "update",
+                Method::Delete => "delete",
+            };
+            (name, op.id.clone(), description, vec![], kind.to_string(), default_hints(op.method))
+        }
+    };
+    if !is_snake_identifier(&name) || name.len() > MAX_TOOL_NAME {
+        return Err(Error::overrides(
+            at.join("name").as_str(),
+            format!("tool name `{name}` must match ^[a-z][a-z0-9_]*$ and have at most {MAX_TOOL_NAME} characters"),
+        ));
+    }
+    let input_schema = input_schema(&args);
+    let output_schema = output_schema(&op.response);
+    Ok(Tool {
+        operation: op.clone(),
+        name,
+        title,
+        description,
+        tags,
+        kind,
+        hints,
+        args,
+        input_schema,
+        output_schema,
+    })
+}
+
+/// A default tool name for an operation with no override: its snake_case operationId, cut to
+/// fit with a stable hash suffix when too long.
+pub fn default_tool_name(operation_id: &str) -> Option<String> {
+    let name = fn_name(operation_id)?;
+    if name.len() <= MAX_TOOL_NAME {
+        return Some(name);
+    }
+    let hash = operation_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
+    let head = name[..MAX_TOOL_NAME - 7].trim_end_matches('_');
+    Some(format!("{head}_{:06x}", hash & 0xff_ffff))
+}
+
+/// The arguments of an operation with their default names: path parameters, then the body,
+/// then query and header parameters.
+fn flatten(op: &Operation) -> Result<Vec<Arg>> {
+    let name_of = |wire: &str| {
+        arg_name(wire).ok_or_else(|| {
+            Error::spec(op.pointer.as_str(), format!("`{wire}` gives no usable argument name; rename it in the spec"))
+        })
+    };
+    let mut args = Vec::new();
+    let param_arg = |p: &crate::ir::Param, source: ArgSource| -> Result<Arg> {
+        Ok(Arg {
+            name: name_of(&p.name)?,
+            source,
+            required: p.required,
+            schema: p.schema.clone(),
+            description: p.description.clone(),
+        })
+    };
+    for p in op.params.iter().filter(|p| p.location == Location::Path) {
+        args.push(param_arg(p, ArgSource::Path(p.name.clone()))?);
+    }
+    match &op.body {
+        None => {}
+        Some(Body::Json { schema, required, description, .. }) => match &schema.kind {
+            Kind::Object { properties, .. } if !properties.is_empty() => {
+                for prop in properties {
+                    args.push(Arg {
+                        name: name_of(&prop.name)?,
+                        source: ArgSource::BodyField(prop.name.clone()),
+                        required: *required && prop.required,
+                        schema: prop.schema.clone(),
+                        description: prop.schema.description.clone(),
+                    });
+                }
+            }
+            _ => args.push(Arg {
+                name: "body".to_string(),
+                source: ArgSource::Body,
+                required: *required,
+                schema: schema.clone(),
+                description: description.clone().or_else(|| schema.description.clone()),
+            }),
+        },
+        Some(Body::Multipart { parts, .. }) => {
+            for part in parts {
+                let (source, schema) = match &part.kind {
+                    PartKind::File => (ArgSource::File(part.name.clone()), Schema::of(Kind::Binary)),
+                    PartKind::Files => (
+                        ArgSource::Files(part.name.clone()),
+                        Schema::of(Kind::Array { items: Box::new(Schema::of(Kind::Binary)), min_items: Some(1), max_items: None }),
+                    ),
+                    PartKind::Text(s) => (ArgSource::Text(part.name.clone()), s.clone()),
+                };
+                args.push(Arg {
+                    name: name_of(&part.name)?,
+                    source,
+                    required: part.required,
+                    schema,
+                    description: part.description.clone(),
+                });
+            }
+        }
+    }
+    for p in &op.params {
+        match p.location {
+            Location::Path => {}
+            Location::Query => args.push(param_arg(p, ArgSource::Query(p.name.clone()))?),
+            Location::Header => args.push(param_arg(p, ArgSource::Header(p.name.clone()))?),
+        }
+    }
+    Ok(args)
+}
+
+/// The client-facing `inputSchema` of a tool.
+pub fn input_schema(args: &[Arg]) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for arg in args {
+        let mut schema = schema_json(&arg.schema, true);
+        let mut text: Vec<String> = arg.description.iter().cloned().collect();
+        text.extend(arg.schema.notes.iter().cloned());
+        if !text.is_empty() {
+            if let Value::Object(map) = &mut schema {
+                map.insert("description".into(), Value::String(text.join(" ")));
+            }
+        }
+        properties.insert(arg.name.clone(), schema);
+        if arg.required {
+            required.push(Value::String(arg.name.clone()));
+        }
+    }
+    let mut root = Map::new();
+    root.insert("type".into(), json!("object"));
+    root.insert("properties".into(), Value::Object(properties));
+    if !required.is_empty() {
+        root.insert("required".into(), Value::Array(required));
+    }
+    Value::Object(root)
+}
+
+/// The schema a client sees for an uploaded file.
+fn file_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "description": "File name."},
+            "content_base64": {"type": "string", "description": "Content, base64."},
+            "content_type": {"type": "string", "description": "MIME type."}
+        },
+        "required": ["name", "content_base64"]
+    })
+}
+
+/// A schema in the client-safe subset. Nested property descriptions are left out to keep the
+/// tool list small; top-level arguments carry theirs.
+fn schema_json(schema: &Schema, top: bool) -> Value {
+    let mut m = Map::new();
+    match &schema.kind {
+        Kind::String { format, enumeration, min_length, max_length, pattern } => {
+            m.insert("type".into(), json!("string"));
+            if !enumeration.is_empty() {
+                m.insert("enum".into(), json!(enumeration));
+            }
+            if let Some(f) = format.as_deref().filter(|f| matches!(*f, "date" | "date-time")) {
+                m.insert("format".into(), json!(f));
+            }
+            if let Some(n) = min_length.filter(|n| *n > 0) {
+                m.insert("minLength".into(), json!(n));
+            }
+            if let Some(n) = max_length {
+                m.insert("maxLength".into(), json!(n));
+            }
+            if let Some(p) = pattern {
+                m.insert("pattern".into(), json!(p));
+            }
+        }
+        Kind::Integer { minimum, maximum, enumeration, .. } => {
+            m.insert("type".into(), json!("integer"));
+            if !enumeration.is_empty() {
+                m.insert("enum".into(), json!(enumeration));
+            }
+            if let Some(n) = minimum {
+                m.insert("minimum".into(), json!(n));
+            }
+            if let Some(n) = maximum {
+                m.insert("maximum".into(), json!(n));
+            }
+        }
+        Kind::Number { minimum, maximum } => {
+            m.insert("type".into(), json!("number"));
+            if let Some(n) = minimum {
+                m.insert("minimum".into(), json!(n));
+            }
+            if let Some(n) = maximum {
+                m.insert("maximum".into(), json!(n));
+            }
+        }
+        Kind::Boolean => {
+            m.insert("type".into(), json!("boolean"));
+        }
+        Kind::Binary => return file_schema(),
+        Kind::Array { items, min_items, max_items } => {
+            m.insert("type".into(), json!("array"));
+            m.insert("items".into(), schema_json(items, false));
+            if let Some(n) = min_items.filter(|n| *n > 0) {
+                m.insert("minItems".into(), json!(n));
+            }
+            if let Some(n) = max_items {
+                m.insert("maxItems".into(), json!(n));
+            }
+        }
+        Kind::Object { properties, additional } => {
+            m.insert("type".into(), json!("object"));
+            if !properties.is_empty() {
+                let mut props = Map::new();
+                let mut required = Vec::new();
+                for p in properties {
+                    props.insert(p.name.clone(), schema_json(&p.schema, false));
+                    if p.required {
+                        required.push(json!(p.name));
+                    }
+                }
+                m.insert("properties".into(), Value::Object(props));
+                if !required.is_empty() {
+                    m.insert("required".into(), Value::Array(required));
+                }
+            }
+            if *additional == Additional::Closed && !properties.is_empty() && !top {
+                m.insert("additionalProperties".into(), json!(false));
+            }
+        }
+        Kind::Any => {}
+    }
+    Value::Object(m)
+}
+
+/// The `outputSchema` of a tool with a JSON answer: the envelope's top level only, since a
+/// client validates results against it and deeper promises would break on Caspio's nulls.
+/// A non-object answer is wrapped as `{"Result": ...}`, which is how the dispatcher returns it.
+pub fn output_schema(response: &Response) -> Option<Value> {
+    let Response::Json { schema, .. } = response else { return None };
+    match &schema.kind {
+        Kind::Object { properties, .. } if !properties.is_empty() => {
+            let mut props = Map::new();
+            for p in properties {
+                props.insert(p.name.clone(), shallow(&p.schema));
+            }
+            Some(json!({"type": "object", "properties": props}))
+        }
+        Kind::Object { .. } | Kind::Any => Some(json!({"type": "object"})),
+        _ => Some(json!({"type": "object", "properties": {"Result": shallow(schema)}})),
+    }
+}
+
+fn shallow(schema: &Schema) -> Value {
+    let t = match &schema.kind {
+        Kind::String { .. } | Kind::Binary => "string",
+        Kind::Integer { .. } => "integer",
+        Kind::Number { .. } => "number",
+        Kind::Boolean => "boolean",
+        Kind::Array { items, .. } => {
+            let items = match items.kind {
+                Kind::Object { .. } => json!({"type": "object"}),
+                Kind::Any => json!({}),
+                _ => shallow(items),
+            };
+            return if schema.nullable {
+                json!({"type": ["array", "null"], "items": items})
+            } else {
+                json!({"type": "array", "items": items})
+            };
+        }
+        Kind::Object { .. } => "object",
+        Kind::Any => return json!({}),
+    };
+    if schema.nullable {
+        json!({"type": [t, "null"]})
+    } else {
+        json!({"type": t})
+    }
+}

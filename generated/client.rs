@@ -1,0 +1,183 @@
+//! The client of one Caspio account: turns a [`Request`] into an HTTP call with a bearer token,
+//! retries once with a new token after a 401, and turns error answers into [`Error::Api`].
+
+use crate::auth::{without_url, Credentials, TokenCache};
+use crate::error::{ApiError, Error};
+use crate::request::{Body, FormPart, Request};
+use crate::response::Response;
+use std::sync::Arc;
+
+/// Caspio's limit on the length of a request URI.
+pub const MAX_URI: usize = 2047;
+
+/// A client bound to one Caspio account. Cheap to clone; clones share the token cache.
+#[derive(Clone)]
+pub struct Client {
+    account: String,
+    http: reqwest::Client,
+    auth: Arc<TokenCache>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("account", &self.account).finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for an account. `account` is the account's host or integration URL, e.g.
+    /// `c1abc234.caspio.com`, `https://c1abc234.caspio.com` or
+    /// `https://c1abc234.caspio.com/integrations/rest/v3`. Plain `http://` is accepted only for
+    /// loopback hosts (a local sandbox), since Caspio refuses unencrypted calls.
+    pub fn new(account: &str, credentials: Credentials) -> Result<Self, Error> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("caspio-mcp/", env!("CARGO_PKG_VERSION")))
+            .timeout(std::time::Duration::from_secs(120))
+            .build()
+            .map_err(|e| Error::Transport(without_url(e)))?;
+        Self::with_http(account, credentials, http)
+    }
+
+    /// Like [`Client::new`] with a caller-built reqwest client (proxies, timeouts, TLS).
+    pub fn with_http(account: &str, credentials: Credentials, http: reqwest::Client) -> Result<Self, Error> {
+        let account = normalize_account(account)?;
+        let auth = Arc::new(TokenCache::new(credentials, format!("{account}/oauth/token")));
+        Ok(Client { account, http, auth })
+    }
+
+    /// The account's base URL, e.g. `https://c1abc234.caspio.com`.
+    pub fn account_url(&self) -> &str {
+        &self.account
+    }
+
+    /// How many token requests this client has made.
+    pub fn token_requests(&self) -> u64 {
+        self.auth.token_requests()
+    }
+
+    /// Sends a request and returns the 2xx answer; any other status is an [`Error::Api`].
+    pub async fn send(&self, request: Request) -> Result<Response, Error> {
+        if let Some(problem) = &request.problem {
+            return Err(Error::Request(problem.clone()));
+        }
+        let url_len = self.account.len() + crate::BASE_PATH.len() + request.path_and_query().len();
+        if url_len > MAX_URI {
+            return Err(Error::Request(format!(
+                "the request URI would be {url_len} characters; Caspio allows {MAX_URI}. Shorten the \
+                 where/select text or split the call"
+            )));
+        }
+        let token = self.auth.bearer(&self.http).await?;
+        let answer = self.attempt(&request, &token).await?;
+        if answer.status().as_u16() != 401 {
+            return finish(answer).await;
+        }
+        // The token may have been revoked or expired early: one new token, one more try.
+        self.auth.invalidate(&token).await;
+        let token = self.auth.bearer(&self.http).await?;
+        finish(self.attempt(&request, &token).await?).await
+    }
+
+    async fn attempt(&self, request: &Request, token: &str) -> Result<reqwest::Response, Error> {
+        let url = format!("{}{}{}", self.account, crate::BASE_PATH, request.path);
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|e| Error::Request(format!("bad method {}: {e}", request.method)))?;
+        let mut builder = self
+            .http
+            .request(method, url)
+            .bearer_auth(token)
+            .header(reqwest::header::ACCEPT, "application/json, application/octet-stream;q=0.9, */*;q=0.8")
+            .query(&request.query);
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        builder = match &request.body {
+            Body::None => builder,
+            Body::Json(v) => builder.json(v),
+            Body::Multipart(parts) => {
+                let mut form = reqwest::multipart::Form::new();
+                for part in parts {
+                    form = match part {
+                        FormPart::Text { name, value } => form.text(name.clone(), value.clone()),
+                        FormPart::File { name, file } => {
+                            let p = reqwest::multipart::Part::bytes(file.data.clone())
+                                .file_name(file.name.clone())
+                                .mime_str(&file.mime())
+                                .map_err(|e| Error::Request(format!("content type of `{}`: {e}", file.name)))?;
+                            form.part(name.clone(), p)
+                        }
+                    };
+                }
+                builder.multipart(form)
+            }
+        };
+        builder.send().await.map_err(|e| Error::Transport(without_url(e)))
+    }
+}
+
+async fn finish(answer: reqwest::Response) -> Result<Response, Error> {
+    let status = answer.status().as_u16();
+    let headers = answer.headers().clone();
+    let body = answer.bytes().await.map_err(|e| Error::Transport(without_url(e)))?.to_vec();
+    if (200..300).contains(&status) {
+        Ok(Response { status, headers, body })
+    } else {
+        Err(Error::Api(Box::new(ApiError::from_answer(status, &headers, &body))))
+    }
+}
+
+/// The account base URL (scheme and host, no path) for what a user typed.
+pub fn normalize_account(input: &str) -> Result<String, Error> {
+    let text = input.trim().trim_end_matches('/');
+    if text.is_empty() {
+        return Err(Error::Request("the Caspio account is empty; give its host, e.g. c1abc234.caspio.com".into()));
+    }
+    let (scheme, rest) = match text.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => ("https".to_string(), text),
+    };
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.contains(['@', '?', '#', ' ']) {
+        return Err(Error::Request(format!("`{input}` is not a Caspio account host or URL")));
+    }
+    let bare = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+    let loopback = matches!(bare, "localhost" | "127.0.0.1" | "[::1]") || bare.starts_with("127.");
+    match scheme.as_str() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(Error::Request(format!(
+                "`{input}` uses http://; Caspio only answers https:// (http is allowed for loopback sandboxes)"
+            )))
+        }
+        other => return Err(Error::Request(format!("unsupported scheme `{other}` in `{input}`"))),
+    }
+    Ok(format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_the_forms_users_paste() {
+        for input in [
+            "c1abc234.caspio.com",
+            "https://c1abc234.caspio.com",
+            "https://c1abc234.caspio.com/",
+            "https://c1abc234.caspio.com/integrations/rest/v3",
+            " HTTPS://c1abc234.caspio.com/rest/v2 ",
+        ] {
+            assert_eq!(normalize_account(input).unwrap(), "https://c1abc234.caspio.com", "{input}");
+        }
+        assert_eq!(normalize_account("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn refuses_what_cannot_be_an_account() {
+        assert!(normalize_account("").is_err());
+        assert!(normalize_account("http://c1abc234.caspio.com").is_err());
+        assert!(normalize_account("ftp://x.caspio.com").is_err());
+        assert!(normalize_account("https://user@x.caspio.com").is_err());
+    }
+}
