@@ -66,7 +66,12 @@ pub struct TokenCache {
 impl TokenCache {
     /// A cache that asks `token_url` for tokens.
     pub fn new(credentials: Credentials, token_url: String) -> Self {
-        TokenCache { credentials, token_url, current: Mutex::new(None), requests: Default::default() }
+        TokenCache {
+            credentials,
+            token_url,
+            current: Mutex::new(None),
+            requests: Default::default(),
+        }
     }
 
     /// How many token requests this cache has made.
@@ -78,7 +83,10 @@ impl TokenCache {
     pub async fn bearer(&self, http: &reqwest::Client) -> Result<String, Error> {
         let client_id_secret = match &self.credentials {
             Credentials::Token(t) => return Ok(t.clone()),
-            Credentials::ClientCredentials { client_id, client_secret } => (client_id, client_secret),
+            Credentials::ClientCredentials {
+                client_id,
+                client_secret,
+            } => (client_id, client_secret),
         };
         let mut current = self.current.lock().await;
         if let Some(t) = current.as_ref() {
@@ -91,11 +99,25 @@ impl TokenCache {
         if let Some(rt) = refresh {
             // A refused refresh token (expired, or pushed out by the 1,000-token cap) is not an
             // error: client credentials still work.
-            fresh = self.request(http, &[("grant_type", "refresh_token"), ("refresh_token", &rt)], client_id_secret).await.ok();
+            fresh = self
+                .request(
+                    http,
+                    &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+                    client_id_secret,
+                )
+                .await
+                .ok();
         }
         let token = match fresh {
             Some(t) => t,
-            None => self.request(http, &[("grant_type", "client_credentials")], client_id_secret).await?,
+            None => {
+                self.request(
+                    http,
+                    &[("grant_type", "client_credentials")],
+                    client_id_secret,
+                )
+                .await?
+            }
         };
         let access = token.access.clone();
         *current = Some(token);
@@ -119,7 +141,8 @@ impl TokenCache {
         form: &[(&str, &str)],
         (client_id, client_secret): (&String, &String),
     ) -> Result<Token, Error> {
-        self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut fields: Vec<(&str, &str)> = form.to_vec();
         fields.push(("client_id", client_id));
         fields.push(("client_secret", client_secret));
@@ -131,7 +154,10 @@ impl TokenCache {
             .map_err(|e| Error::Transport(format!("token request: {}", without_url(e))))?;
         let status = answer.status();
         let headers = answer.headers().clone();
-        let body = answer.bytes().await.map_err(|e| Error::Transport(without_url(e)))?;
+        let body = answer
+            .bytes()
+            .await
+            .map_err(|e| Error::Transport(without_url(e)))?;
         if !status.is_success() {
             let api = crate::error::ApiError::from_answer(status.as_u16(), &headers, &body);
             return Err(Error::Auth(api.to_string()));
@@ -148,6 +174,5 @@ impl TokenCache {
 
 /// A reqwest error's text without its URL, which may carry query values.
 pub(crate) fn without_url(e: reqwest::Error) -> String {
-    let text = e.without_url().to_string();
-    text
+    e.without_url().to_string()
 }

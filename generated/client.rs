@@ -20,7 +20,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("account", &self.account).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
     }
 }
 
@@ -39,10 +41,21 @@ impl Client {
     }
 
     /// Like [`Client::new`] with a caller-built reqwest client (proxies, timeouts, TLS).
-    pub fn with_http(account: &str, credentials: Credentials, http: reqwest::Client) -> Result<Self, Error> {
+    pub fn with_http(
+        account: &str,
+        credentials: Credentials,
+        http: reqwest::Client,
+    ) -> Result<Self, Error> {
         let account = normalize_account(account)?;
-        let auth = Arc::new(TokenCache::new(credentials, format!("{account}/oauth/token")));
-        Ok(Client { account, http, auth })
+        let auth = Arc::new(TokenCache::new(
+            credentials,
+            format!("{account}/oauth/token"),
+        ));
+        Ok(Client {
+            account,
+            http,
+            auth,
+        })
     }
 
     /// The account's base URL, e.g. `https://c1abc234.caspio.com`.
@@ -86,7 +99,10 @@ impl Client {
             .http
             .request(method, url)
             .bearer_auth(token)
-            .header(reqwest::header::ACCEPT, "application/json, application/octet-stream;q=0.9, */*;q=0.8")
+            .header(
+                reqwest::header::ACCEPT,
+                "application/json, application/octet-stream;q=0.9, */*;q=0.8",
+            )
             .query(&request.query);
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
@@ -103,7 +119,9 @@ impl Client {
                             let p = reqwest::multipart::Part::bytes(file.data.clone())
                                 .file_name(file.name.clone())
                                 .mime_str(&file.mime())
-                                .map_err(|e| Error::Request(format!("content type of `{}`: {e}", file.name)))?;
+                                .map_err(|e| {
+                                    Error::Request(format!("content type of `{}`: {e}", file.name))
+                                })?;
                             form.part(name.clone(), p)
                         }
                     };
@@ -111,18 +129,31 @@ impl Client {
                 builder.multipart(form)
             }
         };
-        builder.send().await.map_err(|e| Error::Transport(without_url(e)))
+        builder
+            .send()
+            .await
+            .map_err(|e| Error::Transport(without_url(e)))
     }
 }
 
 async fn finish(answer: reqwest::Response) -> Result<Response, Error> {
     let status = answer.status().as_u16();
     let headers = answer.headers().clone();
-    let body = answer.bytes().await.map_err(|e| Error::Transport(without_url(e)))?.to_vec();
+    let body = answer
+        .bytes()
+        .await
+        .map_err(|e| Error::Transport(without_url(e)))?
+        .to_vec();
     if (200..300).contains(&status) {
-        Ok(Response { status, headers, body })
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
     } else {
-        Err(Error::Api(Box::new(ApiError::from_answer(status, &headers, &body))))
+        Err(Error::Api(Box::new(ApiError::from_answer(
+            status, &headers, &body,
+        ))))
     }
 }
 
@@ -130,7 +161,9 @@ async fn finish(answer: reqwest::Response) -> Result<Response, Error> {
 pub fn normalize_account(input: &str) -> Result<String, Error> {
     let text = input.trim().trim_end_matches('/');
     if text.is_empty() {
-        return Err(Error::Request("the Caspio account is empty; give its host, e.g. c1abc234.caspio.com".into()));
+        return Err(Error::Request(
+            "the Caspio account is empty; give its host, e.g. c1abc234.caspio.com".into(),
+        ));
     }
     let (scheme, rest) = match text.split_once("://") {
         Some((s, r)) => (s.to_ascii_lowercase(), r),
@@ -138,7 +171,9 @@ pub fn normalize_account(input: &str) -> Result<String, Error> {
     };
     let host = rest.split('/').next().unwrap_or_default();
     if host.is_empty() || host.contains(['@', '?', '#', ' ']) {
-        return Err(Error::Request(format!("`{input}` is not a Caspio account host or URL")));
+        return Err(Error::Request(format!(
+            "`{input}` is not a Caspio account host or URL"
+        )));
     }
     let bare = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
     let loopback = matches!(bare, "localhost" | "127.0.0.1" | "[::1]") || bare.starts_with("127.");
@@ -168,9 +203,16 @@ mod tests {
             "https://c1abc234.caspio.com/integrations/rest/v3",
             " HTTPS://c1abc234.caspio.com/rest/v2 ",
         ] {
-            assert_eq!(normalize_account(input).unwrap(), "https://c1abc234.caspio.com", "{input}");
+            assert_eq!(
+                normalize_account(input).unwrap(),
+                "https://c1abc234.caspio.com",
+                "{input}"
+            );
         }
-        assert_eq!(normalize_account("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            normalize_account("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
     }
 
     #[test]

@@ -105,7 +105,10 @@ impl ApiError {
 
 /// The `X-Caspio-Request-ID` header.
 pub fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers.get("x-caspio-request-id").and_then(|v| v.to_str().ok()).map(str::to_string)
+    headers
+        .get("x-caspio-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 fn truncate(text: &str, max: usize) -> String {
@@ -137,7 +140,12 @@ pub struct RateLimit {
 impl RateLimit {
     /// Reads the rate-limit headers.
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let get = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        };
         let num = |name: &str| get(name).and_then(|v| v.parse::<u64>().ok());
         let mut rl = RateLimit {
             limit: num("ratelimit-limit").or_else(|| num("x-ratelimit-limit")),
@@ -149,7 +157,9 @@ impl RateLimit {
         // `RateLimit: "default";r=10;t=30` (newer drafts).
         if let Some(v) = get("ratelimit") {
             for item in v.split([',', ';']) {
-                let Some((k, val)) = item.split_once('=') else { continue };
+                let Some((k, val)) = item.split_once('=') else {
+                    continue;
+                };
                 let val = val.trim().trim_matches('"').parse::<u64>().ok();
                 match k.trim() {
                     "limit" => rl.limit = rl.limit.or(val),
@@ -187,7 +197,11 @@ fn parse_retry_after(v: &str) -> Option<u64> {
         return Some(secs);
     }
     let at = httpdate::parse_http_date(v).ok()?;
-    Some(at.duration_since(std::time::SystemTime::now()).map(|d| d.as_secs()).unwrap_or(0))
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    )
 }
 
 #[cfg(test)]
@@ -198,7 +212,10 @@ mod tests {
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.insert(HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+            h.insert(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
         }
         h
     }
@@ -209,25 +226,53 @@ mod tests {
         let e = ApiError::from_answer(404, &headers(&[("X-Caspio-Request-ID", "h-1")]), body);
         assert_eq!(e.code.as_deref(), Some("ObjectNotFound"));
         assert_eq!(e.request_id.as_deref(), Some("r-1"));
-        assert_eq!(e.to_string(), "Caspio answered HTTP 404 ObjectNotFound: Table 'X' not found (RequestId r-1)");
+        assert_eq!(
+            e.to_string(),
+            "Caspio answered HTTP 404 ObjectNotFound: Table 'X' not found (RequestId r-1)"
+        );
     }
 
     #[test]
     fn falls_back_to_the_header_id_and_raw_body() {
-        let e = ApiError::from_answer(502, &headers(&[("x-caspio-request-id", "h-2")]), b"<html>bad gateway</html>");
+        let e = ApiError::from_answer(
+            502,
+            &headers(&[("x-caspio-request-id", "h-2")]),
+            b"<html>bad gateway</html>",
+        );
         assert_eq!(e.request_id.as_deref(), Some("h-2"));
         assert_eq!(e.body.as_deref(), Some("<html>bad gateway</html>"));
     }
 
     #[test]
     fn normalises_rate_limit_headers() {
-        let rl = RateLimit::from_headers(&headers(&[("X-RateLimit-Limit", "2000"), ("X-RateLimit-Remaining", "5"), ("Retry-After", "7")]));
-        assert_eq!(rl, RateLimit { limit: Some(2000), remaining: Some(5), reset: None, retry_after: Some(7) });
-        let rl = RateLimit::from_headers(&headers(&[("RateLimit", "limit=100, remaining=0, reset=30")]));
-        assert_eq!((rl.limit, rl.remaining, rl.reset), (Some(100), Some(0), Some(30)));
+        let rl = RateLimit::from_headers(&headers(&[
+            ("X-RateLimit-Limit", "2000"),
+            ("X-RateLimit-Remaining", "5"),
+            ("Retry-After", "7"),
+        ]));
+        assert_eq!(
+            rl,
+            RateLimit {
+                limit: Some(2000),
+                remaining: Some(5),
+                reset: None,
+                retry_after: Some(7)
+            }
+        );
+        let rl = RateLimit::from_headers(&headers(&[(
+            "RateLimit",
+            "limit=100, remaining=0, reset=30",
+        )]));
+        assert_eq!(
+            (rl.limit, rl.remaining, rl.reset),
+            (Some(100), Some(0), Some(30))
+        );
         let rl = RateLimit::from_headers(&headers(&[("RateLimit", "\"default\";r=3;t=12")]));
         assert_eq!((rl.remaining, rl.reset), (Some(3), Some(12)));
-        let rl = RateLimit::from_headers(&headers(&[("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")]));
+        let rl = RateLimit::from_headers(&headers(&[(
+            "Retry-After",
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+        )]));
         assert_eq!(rl.retry_after, Some(0));
         assert!(RateLimit::from_headers(&HeaderMap::new()).is_empty());
     }

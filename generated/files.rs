@@ -21,7 +21,11 @@ impl FileUpload {
         if let Some(t) = &self.content_type {
             return t.clone();
         }
-        let ext = self.name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let ext = self
+            .name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
         match ext.as_str() {
             "txt" => "text/plain",
             "csv" => "text/csv",
@@ -64,7 +68,11 @@ impl<'de> Deserialize<'de> for FileUpload {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let wire = Wire::deserialize(d)?;
         let data = decode_base64(&wire.content_base64).map_err(serde::de::Error::custom)?;
-        Ok(FileUpload { name: wire.name, content_type: wire.content_type, data })
+        Ok(FileUpload {
+            name: wire.name,
+            content_type: wire.content_type,
+            data,
+        })
     }
 }
 
@@ -82,7 +90,9 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
     } else {
         base64::engine::general_purpose::STANDARD_NO_PAD
     };
-    engine.decode(trimmed).map_err(|e| format!("content_base64 is not valid base64: {e}"))
+    engine
+        .decode(trimmed)
+        .map_err(|e| format!("content_base64 is not valid base64: {e}"))
 }
 
 #[cfg(test)]
@@ -91,9 +101,16 @@ mod tests {
 
     #[test]
     fn round_trips_through_tool_json() {
-        let f = FileUpload { name: "a.bin".into(), content_type: None, data: vec![0, 255, 10, 13] };
+        let f = FileUpload {
+            name: "a.bin".into(),
+            content_type: None,
+            data: vec![0, 255, 10, 13],
+        };
         let v = serde_json::to_value(&f).unwrap();
-        assert_eq!(v, serde_json::json!({"name": "a.bin", "content_base64": "AP8KDQ=="}));
+        assert_eq!(
+            v,
+            serde_json::json!({"name": "a.bin", "content_base64": "AP8KDQ=="})
+        );
         assert_eq!(serde_json::from_value::<FileUpload>(v).unwrap(), f);
     }
 
@@ -102,14 +119,23 @@ mod tests {
         assert_eq!(decode_base64("aGVsbG8=").unwrap(), b"hello");
         assert_eq!(decode_base64("aGVsbG8").unwrap(), b"hello");
         assert_eq!(decode_base64("aGVs\nbG8=").unwrap(), b"hello");
-        assert_eq!(decode_base64("data:text/plain;base64,aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(
+            decode_base64("data:text/plain;base64,aGVsbG8=").unwrap(),
+            b"hello"
+        );
         assert_eq!(decode_base64("_-8").unwrap(), vec![0xff, 0xef]);
         assert!(decode_base64("not base64!").is_err());
     }
 
     #[test]
     fn guesses_mime_types() {
-        let f = |n: &str| FileUpload { name: n.into(), ..Default::default() }.mime();
+        let f = |n: &str| {
+            FileUpload {
+                name: n.into(),
+                ..Default::default()
+            }
+            .mime()
+        };
         assert_eq!(f("report.PDF"), "application/pdf");
         assert_eq!(f("noext"), "application/octet-stream");
     }

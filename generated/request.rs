@@ -8,7 +8,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved ones.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A value that can stand in a path, query string, header or text part.
 pub trait ParamValue {
@@ -216,7 +220,10 @@ impl Request {
 
     /// Adds a file part.
     pub fn file(self, name: &str, file: &FileUpload) -> Self {
-        self.part(FormPart::File { name: name.to_string(), file: file.clone() })
+        self.part(FormPart::File {
+            name: name.to_string(),
+            file: file.clone(),
+        })
     }
 
     /// Adds a file part when present.
@@ -245,7 +252,10 @@ impl Request {
 
     /// Adds a text part.
     pub fn text<T: ParamValue + ?Sized>(self, name: &str, value: &T) -> Self {
-        self.part(FormPart::Text { name: name.to_string(), value: value.to_param() })
+        self.part(FormPart::Text {
+            name: name.to_string(),
+            value: value.to_param(),
+        })
     }
 
     /// Adds a text part when present.
@@ -264,7 +274,13 @@ impl Request {
         let encoded: Vec<String> = self
             .query
             .iter()
-            .map(|(k, v)| format!("{}={}", utf8_percent_encode(k, SEGMENT), utf8_percent_encode(v, SEGMENT)))
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    utf8_percent_encode(k, SEGMENT),
+                    utf8_percent_encode(v, SEGMENT)
+                )
+            })
             .collect();
         format!("{}?{}", self.path, encoded.join("&"))
     }
@@ -276,7 +292,8 @@ mod tests {
 
     #[test]
     fn path_values_cannot_escape_their_segment() {
-        let r = Request::new("GET", "/v3/tables/{tableName}/records").path("tableName", "a/../b?x=1#f");
+        let r =
+            Request::new("GET", "/v3/tables/{tableName}/records").path("tableName", "a/../b?x=1#f");
         assert_eq!(r.path, "/v3/tables/a%2F..%2Fb%3Fx%3D1%23f/records");
         let r = Request::new("GET", "/v3/tables/{tableName}").path("tableName", "Café Orders");
         assert_eq!(r.path, "/v3/tables/Caf%C3%A9%20Orders");
@@ -285,22 +302,35 @@ mod tests {
     #[test]
     fn optional_values_are_left_out() {
         let none: Option<&String> = None;
-        let r = Request::new("GET", "/x").query_opt("q.select", none).query("q.limit", &5i32);
+        let r = Request::new("GET", "/x")
+            .query_opt("q.select", none)
+            .query("q.limit", &5i32);
         assert_eq!(r.query, vec![("q.limit".to_string(), "5".to_string())]);
         assert_eq!(r.path_and_query(), "/x?q.limit=5");
     }
 
     #[test]
     fn json_fields_build_one_object() {
-        let r = Request::new("POST", "/x").json_field("Name", "A").json_field_opt("Unique", Some(&true));
-        assert_eq!(r.body, Body::Json(serde_json::json!({"Name": "A", "Unique": true})));
+        let r = Request::new("POST", "/x")
+            .json_field("Name", "A")
+            .json_field_opt("Unique", Some(&true));
+        assert_eq!(
+            r.body,
+            Body::Json(serde_json::json!({"Name": "A", "Unique": true}))
+        );
     }
 
     #[test]
     fn files_become_parts_in_order() {
-        let f = |n: &str| FileUpload { name: n.into(), content_type: None, data: vec![1] };
+        let f = |n: &str| FileUpload {
+            name: n.into(),
+            content_type: None,
+            data: vec![1],
+        };
         let r = Request::new("POST", "/v3/files").files("Files", &[f("a"), f("b")]);
-        let Body::Multipart(parts) = r.body else { panic!("not multipart") };
+        let Body::Multipart(parts) = r.body else {
+            panic!("not multipart")
+        };
         let names: Vec<_> = parts
             .iter()
             .map(|p| match p {

@@ -40,7 +40,8 @@ impl Response {
 
     /// Decodes a JSON body.
     pub fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|e| Error::Decode(format!("HTTP {}: {e}", self.status)))
+        serde_json::from_slice(&self.body)
+            .map_err(|e| Error::Decode(format!("HTTP {}: {e}", self.status)))
     }
 
     /// Decodes a JSON body that may be absent (Caspio answers some creates with an empty 201).
@@ -63,10 +64,19 @@ impl Response {
 
     /// The body as a file.
     pub fn download(self) -> Result<Download, Error> {
-        let header = |name: &str| self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header = |name: &str| {
+            self.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
         let content_type = header("content-type");
         let file_name = header("content-disposition").and_then(|d| file_name_of(&d));
-        Ok(Download { bytes: self.body, content_type, file_name })
+        Ok(Download {
+            bytes: self.body,
+            content_type,
+            file_name,
+        })
     }
 
     /// Checks an answer that has nothing to decode.
@@ -82,7 +92,10 @@ fn file_name_of(disposition: &str) -> Option<String> {
         if let Some(v) = part.strip_prefix("filename*=") {
             let v = v.trim_matches('"');
             let encoded = v.split_once("''").map(|(_, e)| e).unwrap_or(v);
-            return percent_encoding::percent_decode_str(encoded).decode_utf8().ok().map(|s| s.into_owned());
+            return percent_encoding::percent_decode_str(encoded)
+                .decode_utf8()
+                .ok()
+                .map(|s| s.into_owned());
         }
         if let Some(v) = part.strip_prefix("filename=") {
             plain = Some(v.trim_matches('"').to_string());
@@ -97,14 +110,24 @@ mod tests {
 
     #[test]
     fn file_names_from_content_disposition() {
-        assert_eq!(file_name_of("attachment; filename=\"a b.pdf\"").as_deref(), Some("a b.pdf"));
-        assert_eq!(file_name_of("attachment; filename=x; filename*=UTF-8''caf%C3%A9.txt").as_deref(), Some("café.txt"));
+        assert_eq!(
+            file_name_of("attachment; filename=\"a b.pdf\"").as_deref(),
+            Some("a b.pdf")
+        );
+        assert_eq!(
+            file_name_of("attachment; filename=x; filename*=UTF-8''caf%C3%A9.txt").as_deref(),
+            Some("café.txt")
+        );
         assert_eq!(file_name_of("inline"), None);
     }
 
     #[test]
     fn empty_bodies_are_none() {
-        let r = Response { status: 201, headers: HeaderMap::new(), body: b" \n".to_vec() };
+        let r = Response {
+            status: 201,
+            headers: HeaderMap::new(),
+            body: b" \n".to_vec(),
+        };
         assert_eq!(r.clone().json_opt::<serde_json::Value>().unwrap(), None);
         assert_eq!(r.json_value().unwrap(), None);
     }

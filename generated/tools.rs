@@ -55,6 +55,9 @@ pub struct ToolDef {
     pub hints: Hints,
     /// The input schema, as compact JSON text.
     pub input_schema: &'static str,
+    /// The schema arguments are checked against when it is stricter than `input_schema`
+    /// (arguments shown briefly to save tokens are still checked in full).
+    pub validation_schema: Option<&'static str>,
     /// The output schema, as compact JSON text, for JSON-returning tools.
     pub output_schema: Option<&'static str>,
     /// What a success returns.
@@ -171,9 +174,19 @@ impl ToolOutput {
                         (json!({"Result": v}), text)
                     }
                     // Caspio answers inserts without `response=rows` with an empty 201.
-                    None => (json!({}), format!("Done (HTTP {status}); Caspio sent no body.")),
+                    None => (
+                        json!({}),
+                        format!("Done (HTTP {status}); Caspio sent no body."),
+                    ),
                 };
-                Ok(ToolOutput { status, structured: Some(structured), text, file: None, request_id, rate_limit })
+                Ok(ToolOutput {
+                    status,
+                    structured: Some(structured),
+                    text,
+                    file: None,
+                    request_id,
+                    rate_limit,
+                })
             }
             OutputKind::Empty => Ok(ToolOutput {
                 status,
@@ -187,11 +200,24 @@ impl ToolOutput {
                 let file = response.download()?;
                 let text = format!(
                     "File{} of {} bytes{}.",
-                    file.file_name.as_deref().map(|n| format!(" `{n}`")).unwrap_or_default(),
+                    file.file_name
+                        .as_deref()
+                        .map(|n| format!(" `{n}`"))
+                        .unwrap_or_default(),
                     file.bytes.len(),
-                    file.content_type.as_deref().map(|t| format!(", {t}")).unwrap_or_default()
+                    file.content_type
+                        .as_deref()
+                        .map(|t| format!(", {t}"))
+                        .unwrap_or_default()
                 );
-                Ok(ToolOutput { status, structured: None, text, file: Some(file), request_id, rate_limit })
+                Ok(ToolOutput {
+                    status,
+                    structured: None,
+                    text,
+                    file: Some(file),
+                    request_id,
+                    rate_limit,
+                })
             }
         }
     }
@@ -199,7 +225,8 @@ impl ToolOutput {
 
 /// Checks arguments against a tool's input schema.
 pub fn check_arguments(tool: &ToolDef, args: &Map<String, Value>) -> Result<(), CallError> {
-    validate(&tool.input_schema_value(), args).map_err(CallError::InvalidArguments)
+    let schema = parse_schema(tool.validation_schema.unwrap_or(tool.input_schema));
+    validate(&schema, args).map_err(CallError::InvalidArguments)
 }
 
 /// Turns checked arguments into a parameter struct. Used by the generated dispatcher.
@@ -211,18 +238,29 @@ fn serde_path_free_decode<T: serde::de::DeserializeOwned>(value: Value) -> Resul
     serde_json::from_value(value).map_err(|e| {
         // After validation this only fails on content serde checks and the schema cannot
         // express, such as base64 that does not decode.
-        CallError::InvalidArguments(ArgError { argument: String::new(), message: e.to_string() })
+        CallError::InvalidArguments(ArgError {
+            argument: String::new(),
+            message: e.to_string(),
+        })
     })
 }
 
 /// Calls a tool: validates `args`, builds the typed request and sends it through `client`.
-pub async fn call(client: &Client, name: &str, args: Option<Map<String, Value>>) -> Result<ToolOutput, CallError> {
+pub async fn call(
+    client: &Client,
+    name: &str,
+    args: Option<Map<String, Value>>,
+) -> Result<ToolOutput, CallError> {
     let tool = find(name).ok_or_else(|| CallError::UnknownTool(name.to_string()))?;
     call_tool(client, tool, args.unwrap_or_default()).await
 }
 
 /// Calls a known tool.
-pub async fn call_tool(client: &Client, tool: &ToolDef, args: Map<String, Value>) -> Result<ToolOutput, CallError> {
+pub async fn call_tool(
+    client: &Client,
+    tool: &ToolDef,
+    args: Map<String, Value>,
+) -> Result<ToolOutput, CallError> {
     check_arguments(tool, &args)?;
     let request = crate::request_for(tool, args)?;
     let response = client.send(request).await?;

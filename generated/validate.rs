@@ -33,7 +33,10 @@ impl std::error::Error for ArgError {}
 /// Validates a tool call's arguments.
 pub fn validate(schema: &Value, args: &Map<String, Value>) -> Result<(), ArgError> {
     let empty = Map::new();
-    let properties = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+    let properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     for name in args.keys() {
         if !properties.contains_key(name) {
             let known: Vec<&str> = properties.keys().map(String::as_str).collect();
@@ -42,7 +45,10 @@ pub fn validate(schema: &Value, args: &Map<String, Value>) -> Result<(), ArgErro
             } else {
                 format!("unknown argument; this tool takes {}", known.join(", "))
             };
-            return Err(ArgError { argument: name.clone(), message });
+            return Err(ArgError {
+                argument: name.clone(),
+                message,
+            });
         }
     }
     check_object_members(schema, args, "")
@@ -56,14 +62,27 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-fn check_object_members(schema: &Value, obj: &Map<String, Value>, path: &str) -> Result<(), ArgError> {
+fn check_object_members(
+    schema: &Value,
+    obj: &Map<String, Value>,
+    path: &str,
+) -> Result<(), ArgError> {
     let empty = Map::new();
-    let properties = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+    let properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     if let Some(required) = schema.get("required").and_then(Value::as_array) {
         for name in required.iter().filter_map(Value::as_str) {
             if obj.get(name).is_none_or(Value::is_null) {
-                let what = properties.get(name).map(expected).unwrap_or_else(|| "a value".into());
-                return Err(ArgError { argument: join(path, name), message: format!("required; expected {what}") });
+                let what = properties
+                    .get(name)
+                    .map(expected)
+                    .unwrap_or_else(|| "a value".into());
+                return Err(ArgError {
+                    argument: join(path, name),
+                    message: format!("required; expected {what}"),
+                });
             }
         }
     }
@@ -104,7 +123,12 @@ fn expected(schema: &Value) -> String {
         Some("number") => format!("a number{bounds}"),
         Some("boolean") => "true or false".into(),
         Some("array") => "an array".into(),
-        Some("object") if schema.get("properties").and_then(|p| p.get("content_base64")).is_some() => {
+        Some("object")
+            if schema
+                .get("properties")
+                .and_then(|p| p.get("content_base64"))
+                .is_some() =>
+        {
             "a file object {\"name\", \"content_base64\", \"content_type\"}".into()
         }
         Some("object") => "an object".into(),
@@ -126,7 +150,10 @@ fn got(value: &Value) -> String {
 }
 
 fn check(schema: &Value, value: &Value, path: &str) -> Result<(), ArgError> {
-    let fail = || ArgError { argument: path.to_string(), message: format!("expected {}, got {}", expected(schema), got(value)) };
+    let fail = || ArgError {
+        argument: path.to_string(),
+        message: format!("expected {}, got {}", expected(schema), got(value)),
+    };
     let num = |k: &str| schema.get(k).and_then(Value::as_f64);
     let count = |k: &str| schema.get(k).and_then(Value::as_u64);
     match schema.get("type").and_then(Value::as_str) {
@@ -135,17 +162,27 @@ fn check(schema: &Value, value: &Value, path: &str) -> Result<(), ArgError> {
             let chars = s.chars().count() as u64;
             if let Some(min) = count("minLength") {
                 if chars < min {
-                    return Err(ArgError { argument: path.into(), message: format!("must have at least {min} characters") });
+                    return Err(ArgError {
+                        argument: path.into(),
+                        message: format!("must have at least {min} characters"),
+                    });
                 }
             }
             if let Some(max) = count("maxLength") {
                 if chars > max {
-                    return Err(ArgError { argument: path.into(), message: format!("must have at most {max} characters, got {chars}") });
+                    return Err(ArgError {
+                        argument: path.into(),
+                        message: format!("must have at most {max} characters, got {chars}"),
+                    });
                 }
             }
         }
         Some("integer") => {
-            let is_int = value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0 && f.is_finite());
+            let is_int = value.is_i64()
+                || value.is_u64()
+                || value
+                    .as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && f.is_finite());
             if !is_int {
                 return Err(fail());
             }
@@ -160,12 +197,18 @@ fn check(schema: &Value, value: &Value, path: &str) -> Result<(), ArgError> {
             let items = value.as_array().ok_or_else(fail)?;
             if let Some(min) = count("minItems") {
                 if (items.len() as u64) < min {
-                    return Err(ArgError { argument: path.into(), message: format!("must have at least {min} item(s)") });
+                    return Err(ArgError {
+                        argument: path.into(),
+                        message: format!("must have at least {min} item(s)"),
+                    });
                 }
             }
             if let Some(max) = count("maxItems") {
                 if items.len() as u64 > max {
-                    return Err(ArgError { argument: path.into(), message: format!("must have at most {max} items") });
+                    return Err(ArgError {
+                        argument: path.into(),
+                        message: format!("must have at most {max} items"),
+                    });
                 }
             }
             if let Some(item_schema) = schema.get("items") {
@@ -214,31 +257,66 @@ mod tests {
 
     #[test]
     fn accepts_valid_arguments_and_null_optionals() {
-        assert_eq!(run(json!({"table_name": "T", "page_size": 25, "response": null})), Ok(()));
+        assert_eq!(
+            run(json!({"table_name": "T", "page_size": 25, "response": null})),
+            Ok(())
+        );
         assert_eq!(run(json!({"table_name": "T", "page_size": 25.0})), Ok(()));
     }
 
     #[test]
     fn names_the_argument_and_what_was_expected() {
-        assert_eq!(run(json!({})), Err("invalid argument `table_name`: required; expected a string".into()));
-        assert_eq!(run(json!({"table_name": "T", "page_size": 2})), Err("invalid argument `page_size`: expected an integer from 5 to 1000, got 2".into()));
-        assert_eq!(run(json!({"table_name": "T", "page_size": "25"})), Err("invalid argument `page_size`: expected an integer from 5 to 1000, got \"25\"".into()));
-        assert_eq!(run(json!({"table_name": "T", "response": "all"})), Err("invalid argument `response`: expected one of \"rows\", got \"all\"".into()));
-        assert_eq!(run(json!({"table_name": ""})), Err("invalid argument `table_name`: must have at least 1 characters".into()));
+        assert_eq!(
+            run(json!({})),
+            Err("invalid argument `table_name`: required; expected a string".into())
+        );
+        assert_eq!(
+            run(json!({"table_name": "T", "page_size": 2})),
+            Err("invalid argument `page_size`: expected an integer from 5 to 1000, got 2".into())
+        );
+        assert_eq!(
+            run(json!({"table_name": "T", "page_size": "25"})),
+            Err(
+                "invalid argument `page_size`: expected an integer from 5 to 1000, got \"25\""
+                    .into()
+            )
+        );
+        assert_eq!(
+            run(json!({"table_name": "T", "response": "all"})),
+            Err("invalid argument `response`: expected one of \"rows\", got \"all\"".into())
+        );
+        assert_eq!(
+            run(json!({"table_name": ""})),
+            Err("invalid argument `table_name`: must have at least 1 characters".into())
+        );
     }
 
     #[test]
     fn refuses_unknown_arguments_and_keys() {
         let e = run(json!({"table_name": "T", "were": "x=1"})).unwrap_err();
-        assert!(e.starts_with("invalid argument `were`: unknown argument; this tool takes table_name, page_size"), "{e}");
-        let e = run(json!({"table_name": "T", "fields": [{"Name": "A", "Type": "STRING", "Colour": 1}]})).unwrap_err();
-        assert!(e.starts_with("invalid argument `fields[0].Colour`: unknown key"), "{e}");
+        assert!(
+            e.starts_with(
+                "invalid argument `were`: unknown argument; this tool takes table_name, page_size"
+            ),
+            "{e}"
+        );
+        let e = run(
+            json!({"table_name": "T", "fields": [{"Name": "A", "Type": "STRING", "Colour": 1}]}),
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("invalid argument `fields[0].Colour`: unknown key"),
+            "{e}"
+        );
     }
 
     #[test]
     fn checks_nested_values() {
         let e = run(json!({"table_name": "T", "fields": [{"Name": "A"}]})).unwrap_err();
-        assert_eq!(e, "invalid argument `fields[0].Type`: required; expected a string");
+        assert_eq!(
+            e,
+            "invalid argument `fields[0].Type`: required; expected a string"
+        );
         let e = run(json!({"table_name": "T", "file": "abc"})).unwrap_err();
         assert!(e.contains("expected a file object"), "{e}");
     }

@@ -23,10 +23,16 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
     for tool in tools {
         let op = &tool.operation;
         let fn_ident = ident(&fn_name(&op.id).ok_or_else(|| {
-            Error::spec(op.pointer.as_str(), format!("operationId `{}` gives no usable function name", op.id))
+            Error::spec(
+                op.pointer.as_str(),
+                format!("operationId `{}` gives no usable function name", op.id),
+            )
         })?);
         let op_type = type_name(&op.id).ok_or_else(|| {
-            Error::spec(op.pointer.as_str(), format!("operationId `{}` gives no usable type name", op.id))
+            Error::spec(
+                op.pointer.as_str(),
+                format!("operationId `{}` gives no usable type name", op.id),
+            )
         })?;
         let params_ident = format_ident!("{}", op_type);
         let has_args = !tool.args.is_empty();
@@ -38,7 +44,7 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
                 let hint = format!("{op_type}{}", type_name(&arg.name).unwrap_or_default());
                 let inner = types.rust_type(&arg.schema, &hint);
                 let f = field_ident(&arg.name);
-                let doc = arg.description.clone().unwrap_or_default();
+                let doc = arg.description.clone().unwrap_or_else(|| format!("The `{}` argument.", arg.name));
                 let rename = needs_rename(&f, &arg.name).then(|| {
                     let n = &arg.name;
                     quote!(#[serde(rename = #n)])
@@ -69,6 +75,18 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
         for arg in &tool.args {
             let f = field_ident(&arg.name);
             let is_array = matches!(arg.schema.kind, Kind::Array { .. });
+            if let ArgSource::Group(members) = &arg.source {
+                for m in members {
+                    let ArgSource::BodyField(wire) = &m.source else {
+                        continue;
+                    };
+                    let mf = field_ident(&m.name);
+                    steps.push(
+                        quote!(.json_field_opt(#wire, p.#f.as_ref().and_then(|g| g.#mf.as_ref()))),
+                    );
+                }
+                continue;
+            }
             let (call, wire): (&str, &str) = match &arg.source {
                 ArgSource::Path(w) => ("path", w),
                 ArgSource::Query(w) if is_array => ("query_each", w),
@@ -79,14 +97,28 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
                 ArgSource::File(w) => ("file", w),
                 ArgSource::Files(w) => ("files", w),
                 ArgSource::Text(w) => ("text", w),
+                ArgSource::Group(_) => continue,
             };
-            let call = if arg.required { format_ident!("{}", call) } else { format_ident!("{}_opt", call) };
-            let value = if arg.required { quote!(&p.#f) } else { quote!(p.#f.as_ref()) };
-            steps.push(if wire.is_empty() && matches!(arg.source, ArgSource::Body) {
-                quote!(.#call(#value))
+            let call = if arg.required {
+                format_ident!("{}", call)
             } else {
-                quote!(.#call(#wire, #value))
-            });
+                format_ident!("{}_opt", call)
+            };
+            let value = if arg.required {
+                quote!(&p.#f)
+            } else {
+                quote!(p.#f.as_ref())
+            };
+            steps.push(
+                if wire.is_empty() && matches!(arg.source, ArgSource::Body) {
+                    quote!(.#call(#value))
+                } else {
+                    quote!(.#call(#wire, #value))
+                },
+            );
+        }
+        for (wire, value) in &tool.fixed_query {
+            steps.push(quote!(.query(#wire, #value)));
         }
         let req_doc = format!("The HTTP request of `{}`: {method} {path}.", op.id);
         if has_args {
@@ -107,7 +139,10 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
         let (ret, finish) = match &op.response {
             Response::Empty => (quote!(()), quote!(.empty())),
             Response::Binary => (quote!(crate::Download), quote!(.download())),
-            Response::Json { schema, may_be_empty } => {
+            Response::Json {
+                schema,
+                may_be_empty,
+            } => {
                 let t = types.rust_type(schema, &format!("{op_type}Response"));
                 if *may_be_empty {
                     (quote!(Option<#t>), quote!(.json_opt()))
@@ -118,7 +153,10 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
         };
         let doc = method_doc(tool);
         let (sig, build) = if has_args {
-            (quote!(&self, params: &crate::params::#params_ident), quote!(crate::requests::#fn_ident(params)))
+            (
+                quote!(&self, params: &crate::params::#params_ident),
+                quote!(crate::requests::#fn_ident(params)),
+            )
         } else {
             (quote!(&self), quote!(crate::requests::#fn_ident()))
         };
@@ -130,14 +168,30 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
         });
 
         // Registry entry and dispatcher arm.
-        let (name, title, description, op_id) = (&tool.name, &tool.title, &tool.description, &op.id);
+        let (name, title, description, op_id) =
+            (&tool.name, &tool.title, &tool.description, &op.id);
         let tags = &tool.tags;
         let kind = &tool.kind;
-        let (ro, de, id, bu) = (tool.hints.read_only, tool.hints.destructive, tool.hints.idempotent, tool.hints.bulk);
-        let input = serde_json::to_string(&tool.input_schema).map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
+        let (ro, de, id, bu) = (
+            tool.hints.read_only,
+            tool.hints.destructive,
+            tool.hints.idempotent,
+            tool.hints.bulk,
+        );
+        let input = serde_json::to_string(&tool.input_schema)
+            .map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
+        let validation = match &tool.validation_schema {
+            Some(s) => {
+                let text = serde_json::to_string(s)
+                    .map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
+                quote!(Some(#text))
+            }
+            None => quote!(None),
+        };
         let output = match &tool.output_schema {
             Some(s) => {
-                let text = serde_json::to_string(s).map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
+                let text = serde_json::to_string(s)
+                    .map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
                 quote!(Some(#text))
             }
             None => quote!(None),
@@ -159,6 +213,7 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
                 kind: #kind,
                 hints: crate::tools::Hints { read_only: #ro, destructive: #de, idempotent: #id, bulk: #bu },
                 input_schema: #input,
+                validation_schema: #validation,
                 output_schema: #output,
                 output: #output_kind,
             }
@@ -210,15 +265,28 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
             })
         }
     };
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| Error::spec("#", format!("internal error: generated code does not parse: {e}")))?;
+    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+        Error::spec(
+            "#",
+            format!("internal error: generated code does not parse: {e}"),
+        )
+    })?;
     Ok(prettyplease::unparse(&file))
 }
 
 fn method_doc(tool: &Tool) -> String {
     let op = &tool.operation;
-    let summary = op.summary.clone().unwrap_or_else(|| tool.description.clone());
-    format!("{summary}\n\n`{} {}` (operationId `{}`, tool `{}`).", op.method.as_str(), op.path, op.id, tool.name)
+    let summary = op
+        .summary
+        .clone()
+        .unwrap_or_else(|| tool.description.clone());
+    format!(
+        "{summary}\n\n`{} {}` (operationId `{}`, tool `{}`).",
+        op.method.as_str(),
+        op.path,
+        op.id,
+        tool.name
+    )
 }
 
 fn ident(name: &str) -> Ident {
@@ -260,7 +328,11 @@ impl Types {
                 quote!(serde_json::Map<String, serde_json::Value>)
             }
             Kind::Object { properties, .. } => {
-                let base = schema.name.as_deref().and_then(type_name).unwrap_or_else(|| hint.to_string());
+                let base = schema
+                    .name
+                    .as_deref()
+                    .and_then(type_name)
+                    .unwrap_or_else(|| hint.to_string());
                 let mut name = base.clone();
                 let mut n = 2;
                 loop {
@@ -274,19 +346,27 @@ impl Types {
                             // Reserve the name before recursing so nested types see it taken.
                             self.defs.insert(
                                 name.clone(),
-                                StructDef { doc: String::new(), fields: vec![], schema: schema.clone() },
+                                StructDef {
+                                    doc: String::new(),
+                                    fields: vec![],
+                                    schema: schema.clone(),
+                                },
                             );
                             let mut fields = Vec::new();
                             let mut used = std::collections::BTreeSet::new();
                             for p in properties {
-                                let mut field = crate::naming::arg_name(&p.name).unwrap_or_else(|| "field".into());
+                                let mut field = crate::naming::arg_name(&p.name)
+                                    .unwrap_or_else(|| "field".into());
                                 while !used.insert(field.clone()) {
                                     field.push('_');
                                 }
                                 let f = field_ident(&field);
-                                let inner = self.rust_type(&p.schema, &format!("{name}{}", type_name(&p.name).unwrap_or_default()));
+                                let inner = self.rust_type(
+                                    &p.schema,
+                                    &format!("{name}{}", type_name(&p.name).unwrap_or_default()),
+                                );
                                 let wire = &p.name;
-                                let doc = p.schema.description.clone().unwrap_or_default();
+                                let doc = p.schema.description.clone().unwrap_or_else(|| format!("`{wire}`."));
                                 fields.push(if p.required && !p.schema.nullable {
                                     quote! { #[doc = #doc] #[serde(rename = #wire)] pub #f: #inner, }
                                 } else {
@@ -299,7 +379,10 @@ impl Types {
                             }
                             let def = self.defs.get_mut(&name).expect("reserved above");
                             def.fields = fields;
-                            def.doc = schema.description.clone().unwrap_or_else(|| format!("The `{name}` object."));
+                            def.doc = schema
+                                .description
+                                .clone()
+                                .unwrap_or_else(|| format!("The `{name}` object."));
                             break;
                         }
                     }

@@ -26,12 +26,20 @@ pub struct Error {
 impl Error {
     /// An error in the OpenAPI document.
     pub fn spec(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Error { source: Source::Spec, pointer: pointer.into(), message: message.into() }
+        Error {
+            source: Source::Spec,
+            pointer: pointer.into(),
+            message: message.into(),
+        }
     }
 
     /// An error in the overrides file.
     pub fn overrides(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Error { source: Source::Overrides, pointer: pointer.into(), message: message.into() }
+        Error {
+            source: Source::Overrides,
+            pointer: pointer.into(),
+            message: message.into(),
+        }
     }
 }
 

@@ -17,7 +17,11 @@ pub struct Document {
 /// Parses YAML or JSON text into a tree. JSON is tried first when the text looks like JSON, since
 /// a YAML parser would accept it too but report errors less precisely.
 pub fn parse_tree(text: &str, source: crate::error::Source) -> Result<Value> {
-    let located = |message: String| Error { source, pointer: "#".into(), message };
+    let located = |message: String| Error {
+        source,
+        pointer: "#".into(),
+        message,
+    };
     if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| located(format!("not valid JSON: {e}")))
     } else {
@@ -29,7 +33,10 @@ pub fn parse_tree(text: &str, source: crate::error::Source) -> Result<Value> {
 pub fn load(text: &str) -> Result<Document> {
     let raw = parse_tree(text, crate::error::Source::Spec)?;
     let version = raw.get("openapi").and_then(Value::as_str).ok_or_else(|| {
-        Error::spec("#/openapi", "missing `openapi` version field; only OpenAPI 3.0.x is supported")
+        Error::spec(
+            "#/openapi",
+            "missing `openapi` version field; only OpenAPI 3.0.x is supported",
+        )
     })?;
     if !version.starts_with("3.0.") {
         return Err(Error::spec(
@@ -53,27 +60,41 @@ fn refine(raw: &Value) -> Option<Error> {
     }
     fn try_list<T: DeserializeOwned>(value: Option<&Value>, at: &Pointer) -> Option<Error> {
         let items = value?.as_array()?;
-        items.iter().enumerate().find_map(|(i, v)| try_at::<ReferenceOr<T>>(v, &at.join(i.to_string())))
+        items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| try_at::<ReferenceOr<T>>(v, &at.join(i.to_string())))
     }
     fn try_map<T: DeserializeOwned>(value: Option<&Value>, at: &Pointer) -> Option<Error> {
         let map = value?.as_object()?;
-        map.iter().find_map(|(k, v)| try_at::<ReferenceOr<T>>(v, &at.join(k)))
+        map.iter()
+            .find_map(|(k, v)| try_at::<ReferenceOr<T>>(v, &at.join(k)))
     }
     let root = Pointer::root();
     if let Some(paths) = raw.get("paths").and_then(Value::as_object) {
         for (path, item) in paths {
             let item_at = root.join("paths").join(path);
-            if let Some(e) = try_list::<Parameter>(item.get("parameters"), &item_at.join("parameters")) {
+            if let Some(e) =
+                try_list::<Parameter>(item.get("parameters"), &item_at.join("parameters"))
+            {
                 return Some(e);
             }
-            for method in ["get", "put", "post", "delete", "patch", "head", "options", "trace"] {
+            for method in [
+                "get", "put", "post", "delete", "patch", "head", "options", "trace",
+            ] {
                 let Some(op) = item.get(method) else { continue };
                 let at = item_at.join(method);
                 let inner = try_list::<Parameter>(op.get("parameters"), &at.join("parameters"))
-                    .or_else(|| op.get("requestBody").and_then(|b| try_at::<ReferenceOr<RequestBody>>(b, &at.join("requestBody"))))
+                    .or_else(|| {
+                        op.get("requestBody").and_then(|b| {
+                            try_at::<ReferenceOr<RequestBody>>(b, &at.join("requestBody"))
+                        })
+                    })
                     .or_else(|| {
                         let responses = op.get("responses")?.as_object()?;
-                        responses.iter().find_map(|(k, v)| try_at::<ReferenceOr<Response>>(v, &at.join("responses").join(k)))
+                        responses.iter().find_map(|(k, v)| {
+                            try_at::<ReferenceOr<Response>>(v, &at.join("responses").join(k))
+                        })
                     })
                     .or_else(|| try_at::<Operation>(op, &at));
                 if inner.is_some() {
@@ -84,10 +105,28 @@ fn refine(raw: &Value) -> Option<Error> {
     }
     let components = raw.get("components");
     let c_at = root.join("components");
-    try_map::<Schema>(components.and_then(|c| c.get("schemas")), &c_at.join("schemas"))
-        .or_else(|| try_map::<Parameter>(components.and_then(|c| c.get("parameters")), &c_at.join("parameters")))
-        .or_else(|| try_map::<RequestBody>(components.and_then(|c| c.get("requestBodies")), &c_at.join("requestBodies")))
-        .or_else(|| try_map::<Response>(components.and_then(|c| c.get("responses")), &c_at.join("responses")))
+    try_map::<Schema>(
+        components.and_then(|c| c.get("schemas")),
+        &c_at.join("schemas"),
+    )
+    .or_else(|| {
+        try_map::<Parameter>(
+            components.and_then(|c| c.get("parameters")),
+            &c_at.join("parameters"),
+        )
+    })
+    .or_else(|| {
+        try_map::<RequestBody>(
+            components.and_then(|c| c.get("requestBodies")),
+            &c_at.join("requestBodies"),
+        )
+    })
+    .or_else(|| {
+        try_map::<Response>(
+            components.and_then(|c| c.get("responses")),
+            &c_at.join("responses"),
+        )
+    })
 }
 
 /// Deserializes `value` (found at `at`) into `T`; an error carries the pointer of the innermost
@@ -107,7 +146,11 @@ pub fn from_value_at<T: DeserializeOwned>(
                 Segment::Enum { .. } | Segment::Unknown => {}
             }
         }
-        Error { source, pointer: pointer.into(), message: err.into_inner().to_string() }
+        Error {
+            source,
+            pointer: pointer.into(),
+            message: err.into_inner().to_string(),
+        }
     })
 }
 
@@ -117,7 +160,9 @@ mod tests {
 
     #[test]
     fn refuses_openapi_31() {
-        let err = load("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n").err().unwrap();
+        let err = load("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n")
+            .err()
+            .unwrap();
         assert_eq!(err.pointer, "#/openapi");
         assert!(err.message.contains("3.1.0"), "{err}");
     }

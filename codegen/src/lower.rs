@@ -2,7 +2,9 @@
 //! request body kind we send, and the success response.
 
 use crate::error::{Error, Result};
-use crate::ir::{Api, Body, Kind, Location, Method, Operation, Param, Part, PartKind, Response, Schema};
+use crate::ir::{
+    Api, Body, Kind, Location, Method, Operation, Param, Part, PartKind, Response, Schema,
+};
 use crate::load::Document;
 use crate::pointer::Pointer;
 use crate::resolve::Resolver;
@@ -20,14 +22,15 @@ pub fn lower(doc: &Document) -> Result<Api> {
         let (item, item_at) = resolver.item(item, &item_at)?;
         for (method_name, method, op) in [
             ("get", Method::Get, &item.get),
-            ("put", Method::Put, &item.put),
             ("post", Method::Post, &item.post),
-            ("delete", Method::Delete, &item.delete),
+            ("put", Method::Put, &item.put),
             ("patch", Method::Patch, &item.patch),
+            ("delete", Method::Delete, &item.delete),
         ] {
             let Some(op) = op else { continue };
             let at = item_at.join(method_name);
-            let operation = lower_operation(&resolver, path, method, op, &item.parameters, &item_at, &at)?;
+            let operation =
+                lower_operation(&resolver, path, method, op, &item.parameters, &item_at, &at)?;
             if !ids.insert(operation.id.clone()) {
                 return Err(Error::spec(
                     at.join("operationId").as_str(),
@@ -36,7 +39,11 @@ pub fn lower(doc: &Document) -> Result<Api> {
             }
             operations.push(operation);
         }
-        for (name, present) in [("head", item.head.is_some()), ("options", item.options.is_some()), ("trace", item.trace.is_some())] {
+        for (name, present) in [
+            ("head", item.head.is_some()),
+            ("options", item.options.is_some()),
+            ("trace", item.trace.is_some()),
+        ] {
             if present {
                 return Err(Error::spec(
                     item_at.join(name).as_str(),
@@ -45,11 +52,16 @@ pub fn lower(doc: &Document) -> Result<Api> {
             }
         }
     }
-    Ok(Api { base_path: base_path(doc), operations })
+    Ok(Api {
+        base_path: base_path(doc),
+        operations,
+    })
 }
 
 fn base_path(doc: &Document) -> String {
-    let Some(server) = doc.api.servers.first() else { return String::new() };
+    let Some(server) = doc.api.servers.first() else {
+        return String::new();
+    };
     let url = server.url.as_str();
     let path = match url.find("://") {
         Some(scheme_end) => match url[scheme_end + 3..].find('/') {
@@ -71,20 +83,33 @@ fn lower_operation(
     at: &Pointer,
 ) -> Result<Operation> {
     let id = op.operation_id.clone().ok_or_else(|| {
-        Error::spec(at.as_str(), "operation has no operationId; tools and overrides are keyed by it")
+        Error::spec(
+            at.as_str(),
+            "operation has no operationId; tools and overrides are keyed by it",
+        )
     })?;
     if id.trim().is_empty() {
-        return Err(Error::spec(at.join("operationId").as_str(), "operationId is empty"));
+        return Err(Error::spec(
+            at.join("operationId").as_str(),
+            "operationId is empty",
+        ));
     }
 
     // Operation-level parameters replace path-level ones with the same name and location.
     let mut params: Vec<Param> = Vec::new();
     for (i, p) in path_level.iter().enumerate() {
-        params.push(lower_param(resolver, p, &item_at.join("parameters").join(i.to_string()))?);
+        params.push(lower_param(
+            resolver,
+            p,
+            &item_at.join("parameters").join(i.to_string()),
+        )?);
     }
     for (i, p) in op.parameters.iter().enumerate() {
         let param = lower_param(resolver, p, &at.join("parameters").join(i.to_string()))?;
-        match params.iter_mut().find(|q| q.name == param.name && q.location == param.location) {
+        match params
+            .iter_mut()
+            .find(|q| q.name == param.name && q.location == param.location)
+        {
             Some(existing) => *existing = param,
             None => params.push(param),
         }
@@ -116,7 +141,10 @@ fn lower_param(resolver: &Resolver, p: &ReferenceOr<Parameter>, at: &Pointer) ->
         Parameter::Query { .. } => Location::Query,
         Parameter::Header { .. } => Location::Header,
         Parameter::Cookie { .. } => {
-            return Err(Error::spec(at.join("in").as_str(), "cookie parameters are not supported"))
+            return Err(Error::spec(
+                at.join("in").as_str(),
+                "cookie parameters are not supported",
+            ))
         }
     };
     let data = param.parameter_data();
@@ -130,7 +158,10 @@ fn lower_param(resolver: &Resolver, p: &ReferenceOr<Parameter>, at: &Pointer) ->
         }
     };
     let primitive = |s: &Schema| {
-        matches!(s.kind, Kind::String { .. } | Kind::Integer { .. } | Kind::Number { .. } | Kind::Boolean)
+        matches!(
+            s.kind,
+            Kind::String { .. } | Kind::Integer { .. } | Kind::Number { .. } | Kind::Boolean
+        )
     };
     let ok = match &schema.kind {
         Kind::Array { items, .. } => primitive(items),
@@ -139,7 +170,10 @@ fn lower_param(resolver: &Resolver, p: &ReferenceOr<Parameter>, at: &Pointer) ->
     if !ok {
         return Err(Error::spec(
             at.join("schema").as_str(),
-            format!("parameter `{}` must be a primitive or an array of primitives", data.name),
+            format!(
+                "parameter `{}` must be a primitive or an array of primitives",
+                data.name
+            ),
         ));
     }
     if location == Location::Path && !data.required {
@@ -163,20 +197,29 @@ fn check_path_params(path: &str, params: &[Param], at: &Pointer) -> Result<()> {
     let mut rest = path;
     while let Some(open) = rest.find('{') {
         let Some(close) = rest[open..].find('}') else {
-            return Err(Error::spec(at.as_str(), format!("unclosed `{{` in path `{path}`")));
+            return Err(Error::spec(
+                at.as_str(),
+                format!("unclosed `{{` in path `{path}`"),
+            ));
         };
         in_template.insert(rest[open + 1..open + close].to_string());
         rest = &rest[open + close + 1..];
     }
     for name in &in_template {
-        if !params.iter().any(|p| p.location == Location::Path && &p.name == name) {
+        if !params
+            .iter()
+            .any(|p| p.location == Location::Path && &p.name == name)
+        {
             return Err(Error::spec(
                 at.as_str(),
                 format!("path segment `{{{name}}}` has no path parameter"),
             ));
         }
     }
-    if let Some(p) = params.iter().find(|p| p.location == Location::Path && !in_template.contains(&p.name)) {
+    if let Some(p) = params
+        .iter()
+        .find(|p| p.location == Location::Path && !in_template.contains(&p.name))
+    {
         return Err(Error::spec(
             p.pointer.as_str(),
             format!("path parameter `{}` does not appear in `{path}`", p.name),
@@ -186,11 +229,20 @@ fn check_path_params(path: &str, params: &[Param], at: &Pointer) -> Result<()> {
 }
 
 fn is_json(media: &str) -> bool {
-    let m = media.split(';').next().unwrap_or(media).trim().to_ascii_lowercase();
+    let m = media
+        .split(';')
+        .next()
+        .unwrap_or(media)
+        .trim()
+        .to_ascii_lowercase();
     m == "application/json" || m.ends_with("+json") || m == "text/json"
 }
 
-fn lower_body(resolver: &Resolver, body: &ReferenceOr<openapiv3::RequestBody>, at: &Pointer) -> Result<Body> {
+fn lower_body(
+    resolver: &Resolver,
+    body: &ReferenceOr<openapiv3::RequestBody>,
+    at: &Pointer,
+) -> Result<Body> {
     let (body, at) = resolver.item(body, at)?;
     let content_at = at.join("content");
     if let Some((media, content)) = body.content.iter().find(|(m, _)| is_json(m)) {
@@ -210,10 +262,18 @@ fn lower_body(resolver: &Resolver, body: &ReferenceOr<openapiv3::RequestBody>, a
         let schema_at = content_at.join("multipart/form-data").join("schema");
         let schema = match &content.schema {
             Some(s) => resolver.schema(s, &schema_at)?,
-            None => return Err(Error::spec(schema_at.as_str(), "multipart body without a schema")),
+            None => {
+                return Err(Error::spec(
+                    schema_at.as_str(),
+                    "multipart body without a schema",
+                ))
+            }
         };
         let Kind::Object { properties, .. } = schema.kind else {
-            return Err(Error::spec(schema_at.as_str(), "a multipart body must be an object of parts"));
+            return Err(Error::spec(
+                schema_at.as_str(),
+                "a multipart body must be an object of parts",
+            ));
         };
         let parts = properties
             .into_iter()
@@ -221,9 +281,10 @@ fn lower_body(resolver: &Resolver, body: &ReferenceOr<openapiv3::RequestBody>, a
                 let kind = match &p.schema.kind {
                     Kind::Binary => PartKind::File,
                     Kind::Array { items, .. } if items.kind == Kind::Binary => PartKind::Files,
-                    Kind::String { .. } | Kind::Integer { .. } | Kind::Number { .. } | Kind::Boolean => {
-                        PartKind::Text(p.schema.clone())
-                    }
+                    Kind::String { .. }
+                    | Kind::Integer { .. }
+                    | Kind::Number { .. }
+                    | Kind::Boolean => PartKind::Text(p.schema.clone()),
                     _ => {
                         return Err(Error::spec(
                             schema_at.join("properties").join(&p.name).as_str(),
@@ -231,10 +292,18 @@ fn lower_body(resolver: &Resolver, body: &ReferenceOr<openapiv3::RequestBody>, a
                         ))
                     }
                 };
-                Ok(Part { name: p.name, kind, required: p.required, description: p.schema.description })
+                Ok(Part {
+                    name: p.name,
+                    kind,
+                    required: p.required,
+                    description: p.schema.description,
+                })
             })
             .collect::<Result<Vec<_>>>()?;
-        return Ok(Body::Multipart { parts, pointer: schema_at.to_string() });
+        return Ok(Body::Multipart {
+            parts,
+            pointer: schema_at.to_string(),
+        });
     }
     let kinds: Vec<&str> = body.content.keys().map(String::as_str).collect();
     Err(Error::spec(
@@ -245,7 +314,11 @@ fn lower_body(resolver: &Resolver, body: &ReferenceOr<openapiv3::RequestBody>, a
     ))
 }
 
-fn lower_response(resolver: &Resolver, responses: &openapiv3::Responses, at: &Pointer) -> Result<Response> {
+fn lower_response(
+    resolver: &Resolver,
+    responses: &openapiv3::Responses,
+    at: &Pointer,
+) -> Result<Response> {
     let mut success: Vec<(u16, &ReferenceOr<openapiv3::Response>, String)> = responses
         .responses
         .iter()
@@ -278,7 +351,10 @@ fn lower_response(resolver: &Resolver, responses: &openapiv3::Responses, at: &Po
                 None => Schema::of(Kind::Any),
             };
             let may_be_empty = schema.nullable;
-            return Ok(Response::Json { schema, may_be_empty });
+            return Ok(Response::Json {
+                schema,
+                may_be_empty,
+            });
         }
         return Ok(Response::Binary);
     }
@@ -299,7 +375,8 @@ mod tests {
 
     #[test]
     fn base_path_comes_from_the_first_server() {
-        let a = api("  /a:\n    get: {operationId: A, responses: {'204': {description: ok}}}\n").unwrap();
+        let a = api("  /a:\n    get: {operationId: A, responses: {'204': {description: ok}}}\n")
+            .unwrap();
         assert_eq!(a.base_path, "/api");
         assert!(matches!(a.operations[0].response, Response::Empty));
     }
@@ -312,7 +389,9 @@ mod tests {
 
     #[test]
     fn path_template_and_parameters_must_agree() {
-        let err = api("  /a/{id}:\n    get: {operationId: A, responses: {'204': {description: ok}}}\n").unwrap_err();
+        let err =
+            api("  /a/{id}:\n    get: {operationId: A, responses: {'204': {description: ok}}}\n")
+                .unwrap_err();
         assert!(err.message.contains("{id}"), "{err}");
     }
 
@@ -335,9 +414,27 @@ mod tests {
     fn multipart_parts_and_binary_responses() {
         let a = api("  /f:\n    put:\n      operationId: F\n      requestBody:\n        content:\n          multipart/form-data:\n            schema: {type: object, required: [File], properties: {File: {type: string, format: binary}, Files: {type: array, items: {type: string, format: binary}}, Note: {type: string}}}\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {type: string, format: binary}}}}\n").unwrap();
         let op = &a.operations[0];
-        let Some(Body::Multipart { parts, .. }) = &op.body else { panic!("no multipart body") };
-        let kinds: Vec<_> = parts.iter().map(|p| (p.name.as_str(), matches!(p.kind, PartKind::File), p.required)).collect();
-        assert_eq!(kinds, vec![("File", true, true), ("Files", false, false), ("Note", false, false)]);
+        let Some(Body::Multipart { parts, .. }) = &op.body else {
+            panic!("no multipart body")
+        };
+        let kinds: Vec<_> = parts
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    matches!(p.kind, PartKind::File),
+                    p.required,
+                )
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("File", true, true),
+                ("Files", false, false),
+                ("Note", false, false)
+            ]
+        );
         assert!(matches!(op.response, Response::Binary));
     }
 

@@ -35,8 +35,8 @@ const RAW_OK: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
     "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
     "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while",
-    "abstract", "become", "box", "do", "final", "gen", "macro", "override", "priv", "try", "typeof",
-    "unsized", "virtual", "yield",
+    "abstract", "become", "box", "do", "final", "gen", "macro", "override", "priv", "try",
+    "typeof", "unsized", "virtual", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers.
@@ -62,12 +62,19 @@ pub fn needs_rename(ident: &proc_macro2::Ident, wanted: &str) -> bool {
 
 /// An UpperCamelCase type name for a spec name; `None` when nothing usable is left.
 pub fn type_name(raw: &str) -> Option<String> {
-    let cleaned: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let cleaned: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
     let camel = cleaned.to_upper_camel_case();
     if camel.is_empty() {
         return None;
     }
-    let camel = if camel.starts_with(|c: char| c.is_ascii_digit()) { format!("T{camel}") } else { camel };
+    let camel = if camel.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("T{camel}")
+    } else {
+        camel
+    };
     Some(match camel.as_str() {
         "Self" => "Self_".to_string(),
         _ => camel,
@@ -87,7 +94,10 @@ mod tests {
     fn caspio_names_become_clear_arguments() {
         assert_eq!(arg_name("q.where").as_deref(), Some("where"));
         assert_eq!(arg_name("q.pageSize").as_deref(), Some("page_size"));
-        assert_eq!(arg_name("q.getPaginationInfo").as_deref(), Some("get_pagination_info"));
+        assert_eq!(
+            arg_name("q.getPaginationInfo").as_deref(),
+            Some("get_pagination_info")
+        );
         assert_eq!(arg_name("tableName").as_deref(), Some("table_name"));
         assert_eq!(arg_name("Where").as_deref(), Some("where"));
         assert_eq!(arg_name("PK_ID").as_deref(), Some("pk_id"));
@@ -111,7 +121,10 @@ mod tests {
     #[test]
     fn type_names() {
         assert_eq!(type_name("FieldModel").as_deref(), Some("FieldModel"));
-        assert_eq!(type_name("get-records_response").as_deref(), Some("GetRecordsResponse"));
+        assert_eq!(
+            type_name("get-records_response").as_deref(),
+            Some("GetRecordsResponse")
+        );
         assert_eq!(type_name("2fa").as_deref(), Some("T2fa"));
         assert_eq!(type_name("Self").as_deref(), Some("Self_"));
         assert_eq!(type_name("--"), None);

@@ -40,6 +40,20 @@ pub struct ToolOverride {
     /// Argument overrides keyed by the default argument name.
     #[serde(default)]
     pub params: IndexMap<String, ParamOverride>,
+    /// Optional body arguments gathered into one object argument, keyed by the new argument's
+    /// name. Clients see one described object instead of many rarely used arguments.
+    #[serde(default)]
+    pub groups: IndexMap<String, GroupOverride>,
+}
+
+/// Optional body arguments gathered under one object argument.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupOverride {
+    /// The group argument's description: say which keys it takes.
+    pub description: String,
+    /// The member arguments, by name.
+    pub members: Vec<String>,
 }
 
 /// A safety hint.
@@ -74,6 +88,16 @@ pub struct ParamOverrideFull {
     pub rename: Option<String>,
     /// The argument's description.
     pub description: Option<String>,
+    /// Show only the value's outer type to clients (objects as `{"type":"object"}`), with the
+    /// description saying what goes inside. For big nested schemas that another tool already
+    /// documents, such as the field definitions of a new table.
+    #[serde(default)]
+    pub brief: bool,
+    /// Hide the argument and always send this value (query parameters only).
+    pub fixed: Option<String>,
+    /// Hide the argument and never send it (optional arguments only).
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 impl ParamOverride {
@@ -90,6 +114,14 @@ impl ParamOverride {
         match self {
             ParamOverride::Description(_) => None,
             ParamOverride::Full(f) => f.rename.as_deref(),
+        }
+    }
+
+    /// The long form, if used.
+    pub fn full(&self) -> Option<&ParamOverrideFull> {
+        match self {
+            ParamOverride::Description(_) => None,
+            ParamOverride::Full(f) => Some(f),
         }
     }
 }

@@ -91,7 +91,10 @@ mod tests {
         let doc = json!({"a": {"b/c": [10, 20]}});
         let p = Pointer::parse_ref("#/a/b~1c/1").unwrap();
         assert_eq!(p.lookup(&doc), Some(&json!(20)));
-        assert_eq!(Pointer::parse_ref("#/a/missing").unwrap().lookup(&doc), None);
+        assert_eq!(
+            Pointer::parse_ref("#/a/missing").unwrap().lookup(&doc),
+            None
+        );
         assert_eq!(Pointer::parse_ref("#/a/b~1c/7").unwrap().lookup(&doc), None);
     }
 

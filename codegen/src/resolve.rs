@@ -23,7 +23,10 @@ pub struct Resolver<'a> {
 impl<'a> Resolver<'a> {
     /// A resolver over the raw document tree.
     pub fn new(raw: &'a Value) -> Self {
-        Resolver { raw, expanding: RefCell::new(Vec::new()) }
+        Resolver {
+            raw,
+            expanding: RefCell::new(Vec::new()),
+        }
     }
 
     /// Where a reference found at `at` points, checked to exist.
@@ -67,7 +70,9 @@ impl<'a> Resolver<'a> {
                         ));
                     }
                     seen.push(target.clone());
-                    let raw = target.lookup(self.raw).expect("target() checked the pointer");
+                    let raw = target
+                        .lookup(self.raw)
+                        .expect("target() checked the pointer");
                     current = from_value_at(raw, &target, Source::Spec)?;
                     here = target;
                 }
@@ -93,9 +98,12 @@ impl<'a> Resolver<'a> {
                     ));
                 }
                 self.expanding.borrow_mut().push(target.clone());
-                let raw = target.lookup(self.raw).expect("target() checked the pointer");
-                let result = from_value_at::<ReferenceOr<openapiv3::Schema>>(raw, &target, Source::Spec)
-                    .and_then(|inner| self.schema(&inner, &target));
+                let raw = target
+                    .lookup(self.raw)
+                    .expect("target() checked the pointer");
+                let result =
+                    from_value_at::<ReferenceOr<openapiv3::Schema>>(raw, &target, Source::Spec)
+                        .and_then(|inner| self.schema(&inner, &target));
                 self.expanding.borrow_mut().pop();
                 let mut schema = result?;
                 if schema.name.is_none() {
@@ -107,12 +115,19 @@ impl<'a> Resolver<'a> {
     }
 
     /// Lowers a boxed schema reference (as used for properties and items).
-    pub fn boxed(&self, value: &ReferenceOr<Box<openapiv3::Schema>>, at: &Pointer) -> Result<Schema> {
+    pub fn boxed(
+        &self,
+        value: &ReferenceOr<Box<openapiv3::Schema>>,
+        at: &Pointer,
+    ) -> Result<Schema> {
         match value {
             ReferenceOr::Item(schema) => self.lower(schema, at),
-            ReferenceOr::Reference { reference } => {
-                self.schema(&ReferenceOr::Reference { reference: reference.clone() }, at)
-            }
+            ReferenceOr::Reference { reference } => self.schema(
+                &ReferenceOr::Reference {
+                    reference: reference.clone(),
+                },
+                at,
+            ),
         }
     }
 
@@ -120,8 +135,12 @@ impl<'a> Resolver<'a> {
         let data = &schema.schema_data;
         let mut out = match &schema.schema_kind {
             SchemaKind::Type(t) => self.lower_type(t, at)?,
-            SchemaKind::OneOf { one_of } => self.alternatives(one_of, &at.join("oneOf"), "oneOf")?,
-            SchemaKind::AnyOf { any_of } => self.alternatives(any_of, &at.join("anyOf"), "anyOf")?,
+            SchemaKind::OneOf { one_of } => {
+                self.alternatives(one_of, &at.join("oneOf"), "oneOf")?
+            }
+            SchemaKind::AnyOf { any_of } => {
+                self.alternatives(any_of, &at.join("anyOf"), "anyOf")?
+            }
             SchemaKind::AllOf { all_of } => self.all_of(all_of, &at.join("allOf"))?,
             SchemaKind::Not { .. } => {
                 return Err(Error::spec(
@@ -174,13 +193,19 @@ impl<'a> Resolver<'a> {
                 let mut notes = vec![];
                 let minimum = match (i.minimum, i.exclusive_minimum) {
                     (Some(m), true) => Some(m.checked_add(1).ok_or_else(|| {
-                        Error::spec(at.join("minimum").as_str(), "exclusive minimum overflows i64")
+                        Error::spec(
+                            at.join("minimum").as_str(),
+                            "exclusive minimum overflows i64",
+                        )
                     })?),
                     (m, _) => m,
                 };
                 let maximum = match (i.maximum, i.exclusive_maximum) {
                     (Some(m), true) => Some(m.checked_sub(1).ok_or_else(|| {
-                        Error::spec(at.join("maximum").as_str(), "exclusive maximum overflows i64")
+                        Error::spec(
+                            at.join("maximum").as_str(),
+                            "exclusive maximum overflows i64",
+                        )
                     })?),
                     (m, _) => m,
                 };
@@ -188,8 +213,12 @@ impl<'a> Resolver<'a> {
                     notes.push(format!("a multiple of {step}"));
                 }
                 let format = match &i.format {
-                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => Some("int32".into()),
-                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int64) => Some("int64".into()),
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => {
+                        Some("int32".into())
+                    }
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int64) => {
+                        Some("int64".into())
+                    }
                     VariantOrUnknownOrEmpty::Unknown(f) => Some(f.clone()),
                     VariantOrUnknownOrEmpty::Empty => None,
                 };
@@ -240,7 +269,12 @@ impl<'a> Resolver<'a> {
                 }
                 schema
             }
-            Type::Object(o) => self.object(&o.properties, &o.required, o.additional_properties.as_ref(), at)?,
+            Type::Object(o) => self.object(
+                &o.properties,
+                &o.required,
+                o.additional_properties.as_ref(),
+                at,
+            )?,
         })
     }
 
@@ -267,7 +301,10 @@ impl<'a> Resolver<'a> {
                 Additional::Typed(Box::new(self.schema(s, &at.join("additionalProperties"))?))
             }
         };
-        let mut schema = Schema::of(Kind::Object { properties: props, additional });
+        let mut schema = Schema::of(Kind::Object {
+            properties: props,
+            additional,
+        });
         // `required` naming an undeclared key cannot be kept in a tool schema (clients reject it);
         // say it in words instead.
         for name in required {
@@ -293,7 +330,10 @@ impl<'a> Resolver<'a> {
             .map(|(i, v)| self.schema(v, &at.join(i.to_string())))
             .collect::<Result<Vec<_>>>()?;
         match lowered.len() {
-            0 => Err(Error::spec(at.as_str(), format!("`{keyword}` with no alternatives"))),
+            0 => Err(Error::spec(
+                at.as_str(),
+                format!("`{keyword}` with no alternatives"),
+            )),
             1 => Ok(lowered.into_iter().next().expect("one alternative")),
             _ => {
                 let mut schema = Schema::of(Kind::Any);
@@ -330,7 +370,12 @@ impl<'a> Resolver<'a> {
             || any.additional_properties.is_some()
             || any.typ.as_deref() == Some("object");
         if has_own {
-            parts.push(self.object(&any.properties, &any.required, any.additional_properties.as_ref(), at)?);
+            parts.push(self.object(
+                &any.properties,
+                &any.required,
+                any.additional_properties.as_ref(),
+                at,
+            )?);
         }
         for (i, part) in any.all_of.iter().enumerate() {
             parts.push(self.schema(part, &at.join("allOf").join(i.to_string()))?);
@@ -348,12 +393,22 @@ impl<'a> Resolver<'a> {
                         Some(items) => self.boxed(items, &at.join("items"))?,
                         None => Schema::of(Kind::Any),
                     };
-                    Schema::of(Kind::Array { items: Box::new(items), min_items: None, max_items: None })
+                    Schema::of(Kind::Array {
+                        items: Box::new(items),
+                        min_items: None,
+                        max_items: None,
+                    })
                 }
-                Some("string") if any.format.as_deref() == Some("binary") => Schema::of(Kind::Binary),
+                Some("string") if any.format.as_deref() == Some("binary") => {
+                    Schema::of(Kind::Binary)
+                }
                 Some("string") => Schema::of(Kind::String {
                     format: any.format.clone(),
-                    enumeration: any.enumeration.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                    enumeration: any
+                        .enumeration
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect(),
                     min_length: any.min_length.map(|n| n as u64),
                     max_length: any.max_length.map(|n| n as u64),
                     pattern: any.pattern.clone(),
@@ -364,14 +419,25 @@ impl<'a> Resolver<'a> {
                     maximum: any.maximum.map(|m| m as i64),
                     enumeration: vec![],
                 }),
-                Some("number") => Schema::of(Kind::Number { minimum: any.minimum, maximum: any.maximum }),
+                Some("number") => Schema::of(Kind::Number {
+                    minimum: any.minimum,
+                    maximum: any.maximum,
+                }),
                 Some("boolean") => Schema::of(Kind::Boolean),
                 Some(other) => {
-                    return Err(Error::spec(at.join("type").as_str(), format!("unknown type `{other}`")))
+                    return Err(Error::spec(
+                        at.join("type").as_str(),
+                        format!("unknown type `{other}`"),
+                    ))
                 }
                 None if any.items.is_some() => {
-                    let items = self.boxed(any.items.as_ref().expect("checked"), &at.join("items"))?;
-                    Schema::of(Kind::Array { items: Box::new(items), min_items: None, max_items: None })
+                    let items =
+                        self.boxed(any.items.as_ref().expect("checked"), &at.join("items"))?;
+                    Schema::of(Kind::Array {
+                        items: Box::new(items),
+                        min_items: None,
+                        max_items: None,
+                    })
                 }
                 None => Schema::of(Kind::Any),
             });
@@ -395,7 +461,10 @@ fn merge_objects(parts: Vec<Schema>, at: &Pointer) -> Result<Schema> {
         notes.extend(part.notes);
         description = description.or(part.description);
         match part.kind {
-            Kind::Object { properties: props, additional: add } => {
+            Kind::Object {
+                properties: props,
+                additional: add,
+            } => {
                 for p in props {
                     match properties.iter_mut().find(|q| q.name == p.name) {
                         Some(existing) => {
@@ -413,12 +482,18 @@ fn merge_objects(parts: Vec<Schema>, at: &Pointer) -> Result<Schema> {
             other => {
                 return Err(Error::spec(
                     at.join(i.to_string()).as_str(),
-                    format!("allOf can only combine objects, found {}", kind_name(&other)),
+                    format!(
+                        "allOf can only combine objects, found {}",
+                        kind_name(&other)
+                    ),
                 ))
             }
         }
     }
-    let mut schema = Schema::of(Kind::Object { properties, additional });
+    let mut schema = Schema::of(Kind::Object {
+        properties,
+        additional,
+    });
     schema.notes = notes;
     schema.description = description;
     schema.nullable = nullable;
@@ -454,7 +529,10 @@ fn kind_name(kind: &Kind) -> &'static str {
 }
 
 fn describe(schema: &Schema) -> String {
-    schema.name.clone().unwrap_or_else(|| kind_name(&schema.kind).to_string())
+    schema
+        .name
+        .clone()
+        .unwrap_or_else(|| kind_name(&schema.kind).to_string())
 }
 
 #[cfg(test)]
@@ -464,7 +542,9 @@ mod tests {
 
     fn lower(doc: Value, pointer: &str) -> Result<Schema> {
         let resolver = Resolver::new(&doc);
-        let r = ReferenceOr::Reference { reference: pointer.to_string() };
+        let r = ReferenceOr::Reference {
+            reference: pointer.to_string(),
+        };
         resolver.schema(&r, &Pointer::root().join("test"))
     }
 
@@ -476,9 +556,13 @@ mod tests {
         }}});
         let s = lower(doc, "#/components/schemas/Outer").unwrap();
         assert_eq!(s.name.as_deref(), Some("Outer"));
-        let Kind::Object { properties, .. } = &s.kind else { panic!("not an object") };
+        let Kind::Object { properties, .. } = &s.kind else {
+            panic!("not an object")
+        };
         assert_eq!(properties[0].schema.name.as_deref(), Some("Inner"));
-        assert!(matches!(&properties[0].schema.kind, Kind::String { enumeration, .. } if enumeration == &["a", "b"]));
+        assert!(
+            matches!(&properties[0].schema.kind, Kind::String { enumeration, .. } if enumeration == &["a", "b"])
+        );
     }
 
     #[test]
@@ -489,7 +573,12 @@ mod tests {
         }}});
         let err = lower(doc, "#/components/schemas/A").unwrap_err();
         assert!(err.message.contains("recursive schema"), "{err}");
-        assert!(err.message.contains("#/components/schemas/A -> #/components/schemas/B -> #/components/schemas/A"), "{err}");
+        assert!(
+            err.message.contains(
+                "#/components/schemas/A -> #/components/schemas/B -> #/components/schemas/A"
+            ),
+            "{err}"
+        );
         assert_eq!(err.pointer, "#/components/schemas/B/items");
     }
 
@@ -500,7 +589,9 @@ mod tests {
             "q": {"$ref": "#/components/parameters/p"}
         }}});
         let resolver = Resolver::new(&doc);
-        let r: ReferenceOr<openapiv3::Parameter> = ReferenceOr::Reference { reference: "#/components/parameters/p".into() };
+        let r: ReferenceOr<openapiv3::Parameter> = ReferenceOr::Reference {
+            reference: "#/components/parameters/p".into(),
+        };
         let err = resolver.item(&r, &Pointer::root().join("x")).unwrap_err();
         assert!(err.message.contains("loops"), "{err}");
     }
@@ -524,8 +615,13 @@ mod tests {
             "Wrapped": {"oneOf": [{"$ref": "#/components/schemas/Base"}], "nullable": true}
         }}});
         let full = lower(doc.clone(), "#/components/schemas/Full").unwrap();
-        let Kind::Object { properties, .. } = &full.kind else { panic!("not an object") };
-        let names: Vec<_> = properties.iter().map(|p| (p.name.as_str(), p.required)).collect();
+        let Kind::Object { properties, .. } = &full.kind else {
+            panic!("not an object")
+        };
+        let names: Vec<_> = properties
+            .iter()
+            .map(|p| (p.name.as_str(), p.required))
+            .collect();
         assert_eq!(names, vec![("id", true), ("name", false)]);
         let wrapped = lower(doc, "#/components/schemas/Wrapped").unwrap();
         assert!(wrapped.nullable);
@@ -560,6 +656,13 @@ mod tests {
             "I": {"type": "integer", "minimum": 0, "exclusiveMinimum": true, "maximum": 10, "exclusiveMaximum": true}
         }}});
         let s = lower(doc, "#/components/schemas/I").unwrap();
-        assert!(matches!(s.kind, Kind::Integer { minimum: Some(1), maximum: Some(9), .. }));
+        assert!(matches!(
+            s.kind,
+            Kind::Integer {
+                minimum: Some(1),
+                maximum: Some(9),
+                ..
+            }
+        ));
     }
 }

@@ -7,7 +7,9 @@
 //! `not`, `exclusiveMinimum`/`exclusiveMaximum`; what had to be dropped is said in descriptions.
 
 use crate::error::{Error, Result};
-use crate::ir::{Additional, Api, Body, Kind, Location, Method, Operation, PartKind, Response, Schema};
+use crate::ir::{
+    Additional, Api, Body, Kind, Location, Method, Operation, PartKind, Response, Schema,
+};
 use crate::naming::{arg_name, fn_name, is_snake_identifier};
 use crate::overrides::{Overrides, Safety};
 use crate::pointer::Pointer;
@@ -37,8 +39,13 @@ pub struct Tool {
     pub hints: Hints,
     /// Flattened arguments, in the order a client sees them.
     pub args: Vec<Arg>,
+    /// Query parameters the overrides fixed: always sent with these values, never shown.
+    pub fixed_query: Vec<(String, String)>,
     /// The `inputSchema` a client receives.
     pub input_schema: Value,
+    /// The schema arguments are checked against, when it says more than `input_schema` (brief
+    /// arguments and groups show clients less than is checked).
+    pub validation_schema: Option<Value>,
     /// The `outputSchema` a client receives, for tools with a JSON answer.
     pub output_schema: Option<Value>,
 }
@@ -69,10 +76,12 @@ pub struct Arg {
     pub schema: Schema,
     /// Its description.
     pub description: Option<String>,
+    /// Show clients only the outer type (see `ParamOverrideFull::brief`).
+    pub brief: bool,
 }
 
 /// Where an argument's value goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum ArgSource {
     /// A path parameter with this wire name.
     Path(String),
@@ -90,6 +99,8 @@ pub enum ArgSource {
     Files(String),
     /// A multipart text part.
     Text(String),
+    /// An object whose keys are these optional body arguments.
+    Group(Vec<Arg>),
 }
 
 /// Builds the tools of an API with its overrides.
@@ -129,11 +140,24 @@ pub fn build(api: &Api, overrides: &Overrides) -> Result<Vec<Tool>> {
 
 fn default_hints(method: Method) -> Hints {
     match method {
-        Method::Get => Hints { read_only: true, destructive: false, idempotent: true, bulk: false },
-        Method::Post => Hints { read_only: false, destructive: false, idempotent: false, bulk: false },
-        Method::Put | Method::Patch | Method::Delete => {
-            Hints { read_only: false, destructive: true, idempotent: true, bulk: false }
-        }
+        Method::Get => Hints {
+            read_only: true,
+            destructive: false,
+            idempotent: true,
+            bulk: false,
+        },
+        Method::Post => Hints {
+            read_only: false,
+            destructive: false,
+            idempotent: false,
+            bulk: false,
+        },
+        Method::Put | Method::Patch | Method::Delete => Hints {
+            read_only: false,
+            destructive: true,
+            idempotent: true,
+            bulk: false,
+        },
     }
 }
 
@@ -156,12 +180,18 @@ fn build_one(
                 let known: Vec<&str> = args.iter().map(|a| a.name.as_str()).collect();
                 return Err(Error::overrides(
                     at.join("params").join(key).as_str(),
-                    format!("`{}` has no argument `{key}`; its arguments are {known:?}", op.id),
+                    format!(
+                        "`{}` has no argument `{key}`; its arguments are {known:?}",
+                        op.id
+                    ),
                 ));
             };
             if let Some(d) = value.description() {
                 args[index].description = Some(d.to_string());
                 own_description[index] = true;
+            }
+            if value.full().is_some_and(|f| f.brief) {
+                args[index].brief = true;
             }
             if let Some(new) = value.rename() {
                 if !is_snake_identifier(new) {
@@ -174,12 +204,103 @@ fn build_one(
             }
         }
     }
+    // Fixed and hidden arguments leave the client's view.
+    let mut fixed_query = Vec::new();
+    let mut keep = vec![true; args.len()];
+    if let Some(o) = o {
+        for (key, value) in &o.params {
+            let Some(full) = value.full() else { continue };
+            let here = at.join("params").join(key);
+            let index = args
+                .iter()
+                .position(|a| &a.name == key || Some(a.name.as_str()) == full.rename.as_deref());
+            let Some(index) = index else { continue };
+            let arg = &args[index];
+            if let Some(v) = &full.fixed {
+                let ArgSource::Query(wire) = &arg.source else {
+                    return Err(Error::overrides(
+                        here.join("fixed").as_str(),
+                        "only query parameters can be fixed",
+                    ));
+                };
+                fixed_query.push((wire.clone(), v.clone()));
+                keep[index] = false;
+            } else if full.hidden {
+                if arg.required {
+                    return Err(Error::overrides(
+                        here.join("hidden").as_str(),
+                        format!(
+                            "`{key}` is required, so it cannot be hidden; fix its value instead"
+                        ),
+                    ));
+                }
+                keep[index] = false;
+            }
+        }
+    }
+    let (args_kept, own_kept): (Vec<Arg>, Vec<bool>) = args
+        .into_iter()
+        .zip(own_description)
+        .zip(keep)
+        .filter_map(|(pair, k)| k.then_some(pair))
+        .unzip();
+    let mut args = args_kept;
+    let own_description = own_kept;
     for (arg, own) in args.iter_mut().zip(own_description) {
         if let Some(shared) = overrides.params.get(&arg.name) {
             used_shared.insert(arg.name.clone());
             if !own {
                 arg.description = Some(shared.clone());
             }
+        }
+    }
+    if let Some(o) = o {
+        for (group, spec) in &o.groups {
+            let here = at.join("groups").join(group);
+            if !is_snake_identifier(group) {
+                return Err(Error::overrides(
+                    here.as_str(),
+                    format!("group name `{group}` must match ^[a-z][a-z0-9_]*$"),
+                ));
+            }
+            let mut members = Vec::new();
+            for (i, name) in spec.members.iter().enumerate() {
+                let Some(index) = args.iter().position(|a| &a.name == name) else {
+                    return Err(Error::overrides(
+                        here.join("members").join(i.to_string()).as_str(),
+                        format!("`{}` has no argument `{name}` to group", op.id),
+                    ));
+                };
+                let member = args.remove(index);
+                if member.required || !matches!(member.source, ArgSource::BodyField(_)) {
+                    return Err(Error::overrides(
+                        here.join("members").join(i.to_string()).as_str(),
+                        format!(
+                            "only optional body properties can be grouped; `{name}` is not one"
+                        ),
+                    ));
+                }
+                members.push(member);
+            }
+            let properties = members
+                .iter()
+                .map(|m| crate::ir::Property {
+                    name: m.name.clone(),
+                    schema: m.schema.clone(),
+                    required: false,
+                })
+                .collect();
+            args.push(Arg {
+                name: group.clone(),
+                source: ArgSource::Group(members),
+                required: false,
+                schema: Schema::of(Kind::Object {
+                    properties,
+                    additional: crate::ir::Additional::Closed,
+                }),
+                description: Some(spec.description.clone()),
+                brief: true,
+            });
         }
     }
     let mut seen = BTreeSet::new();
@@ -224,11 +345,19 @@ fn build_one(
                     format!("kind `{}` must match ^[a-z][a-z0-9_]*$", o.kind),
                 ));
             }
-            (o.name.clone(), o.title.clone(), o.description.clone(), o.tags.clone(), o.kind.clone(), hints)
+            (
+                o.name.clone(),
+                o.title.clone(),
+                o.description.clone(),
+                o.tags.clone(),
+                o.kind.clone(),
+                hints,
+            )
         }
         None => {
-            let name = default_tool_name(&op.id)
-                .ok_or_else(|| spec_error(format!("operationId `{}` gives no usable tool name", op.id)))?;
+            let name = default_tool_name(&op.id).ok_or_else(|| {
+                spec_error(format!("operationId `{}` gives no usable tool name", op.id))
+            })?;
             let description = op
                 .summary
                 .clone()
@@ -240,7 +369,14 @@ fn build_one(
                 Method::Put | Method::Patch => "update",
                 Method::Delete => "delete",
             };
-            (name, op.id.clone(), description, vec![], kind.to_string(), default_hints(op.method))
+            (
+                name,
+                op.id.clone(),
+                description,
+                vec![],
+                kind.to_string(),
+                default_hints(op.method),
+            )
         }
     };
     if !is_snake_identifier(&name) || name.len() > MAX_TOOL_NAME {
@@ -249,7 +385,10 @@ fn build_one(
             format!("tool name `{name}` must match ^[a-z][a-z0-9_]*$ and have at most {MAX_TOOL_NAME} characters"),
         ));
     }
-    let input_schema = input_schema(&args);
+    let client_view = input_schema(&args, false);
+    let full = input_schema(&args, true);
+    let validation_schema = (full != client_view).then_some(full);
+    let input_schema = client_view;
     let output_schema = output_schema(&op.response);
     Ok(Tool {
         operation: op.clone(),
@@ -260,7 +399,9 @@ fn build_one(
         kind,
         hints,
         args,
+        fixed_query,
         input_schema,
+        validation_schema,
         output_schema,
     })
 }
@@ -272,7 +413,9 @@ pub fn default_tool_name(operation_id: &str) -> Option<String> {
     if name.len() <= MAX_TOOL_NAME {
         return Some(name);
     }
-    let hash = operation_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
+    let hash = operation_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
     let head = name[..MAX_TOOL_NAME - 7].trim_end_matches('_');
     Some(format!("{head}_{:06x}", hash & 0xff_ffff))
 }
@@ -282,7 +425,10 @@ pub fn default_tool_name(operation_id: &str) -> Option<String> {
 fn flatten(op: &Operation) -> Result<Vec<Arg>> {
     let name_of = |wire: &str| {
         arg_name(wire).ok_or_else(|| {
-            Error::spec(op.pointer.as_str(), format!("`{wire}` gives no usable argument name; rename it in the spec"))
+            Error::spec(
+                op.pointer.as_str(),
+                format!("`{wire}` gives no usable argument name; rename it in the spec"),
+            )
         })
     };
     let mut args = Vec::new();
@@ -293,6 +439,7 @@ fn flatten(op: &Operation) -> Result<Vec<Arg>> {
             required: p.required,
             schema: p.schema.clone(),
             description: p.description.clone(),
+            brief: false,
         })
     };
     for p in op.params.iter().filter(|p| p.location == Location::Path) {
@@ -300,7 +447,12 @@ fn flatten(op: &Operation) -> Result<Vec<Arg>> {
     }
     match &op.body {
         None => {}
-        Some(Body::Json { schema, required, description, .. }) => match &schema.kind {
+        Some(Body::Json {
+            schema,
+            required,
+            description,
+            ..
+        }) => match &schema.kind {
             Kind::Object { properties, .. } if !properties.is_empty() => {
                 for prop in properties {
                     args.push(Arg {
@@ -309,6 +461,7 @@ fn flatten(op: &Operation) -> Result<Vec<Arg>> {
                         required: *required && prop.required,
                         schema: prop.schema.clone(),
                         description: prop.schema.description.clone(),
+                        brief: false,
                     });
                 }
             }
@@ -318,15 +471,22 @@ fn flatten(op: &Operation) -> Result<Vec<Arg>> {
                 required: *required,
                 schema: schema.clone(),
                 description: description.clone().or_else(|| schema.description.clone()),
+                brief: false,
             }),
         },
         Some(Body::Multipart { parts, .. }) => {
             for part in parts {
                 let (source, schema) = match &part.kind {
-                    PartKind::File => (ArgSource::File(part.name.clone()), Schema::of(Kind::Binary)),
+                    PartKind::File => {
+                        (ArgSource::File(part.name.clone()), Schema::of(Kind::Binary))
+                    }
                     PartKind::Files => (
                         ArgSource::Files(part.name.clone()),
-                        Schema::of(Kind::Array { items: Box::new(Schema::of(Kind::Binary)), min_items: Some(1), max_items: None }),
+                        Schema::of(Kind::Array {
+                            items: Box::new(Schema::of(Kind::Binary)),
+                            min_items: Some(1),
+                            max_items: None,
+                        }),
                     ),
                     PartKind::Text(s) => (ArgSource::Text(part.name.clone()), s.clone()),
                 };
@@ -336,6 +496,7 @@ fn flatten(op: &Operation) -> Result<Vec<Arg>> {
                     required: part.required,
                     schema,
                     description: part.description.clone(),
+                    brief: false,
                 });
             }
         }
@@ -350,12 +511,16 @@ fn flatten(op: &Operation) -> Result<Vec<Arg>> {
     Ok(args)
 }
 
-/// The client-facing `inputSchema` of a tool.
-pub fn input_schema(args: &[Arg]) -> Value {
+/// The `inputSchema` of a tool: as clients see it, or with `full` as arguments are checked.
+pub fn input_schema(args: &[Arg], full: bool) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
     for arg in args {
-        let mut schema = schema_json(&arg.schema, true);
+        let mut schema = if arg.brief && !full {
+            brief_json(&arg.schema)
+        } else {
+            schema_json(&arg.schema)
+        };
         let mut text: Vec<String> = arg.description.iter().cloned().collect();
         text.extend(arg.schema.notes.iter().cloned());
         if !text.is_empty() {
@@ -382,25 +547,43 @@ fn file_schema() -> Value {
     json!({
         "type": "object",
         "properties": {
-            "name": {"type": "string", "description": "File name."},
-            "content_base64": {"type": "string", "description": "Content, base64."},
-            "content_type": {"type": "string", "description": "MIME type."}
+            "name": {"type": "string"},
+            "content_base64": {"type": "string"},
+            "content_type": {"type": "string"}
         },
         "required": ["name", "content_base64"]
     })
 }
 
+/// Only the outer type of a schema (arrays keep an outer-typed `items`).
+fn brief_json(schema: &Schema) -> Value {
+    match &schema.kind {
+        Kind::Array { items, .. } => json!({"type": "array", "items": brief_json(items)}),
+        Kind::Object { .. } | Kind::Binary => json!({"type": "object"}),
+        _ => schema_json(schema),
+    }
+}
+
 /// A schema in the client-safe subset. Nested property descriptions are left out to keep the
-/// tool list small; top-level arguments carry theirs.
-fn schema_json(schema: &Schema, top: bool) -> Value {
+/// tool list small; arguments carry theirs.
+fn schema_json(schema: &Schema) -> Value {
     let mut m = Map::new();
     match &schema.kind {
-        Kind::String { format, enumeration, min_length, max_length, pattern } => {
+        Kind::String {
+            format,
+            enumeration,
+            min_length,
+            max_length,
+            pattern,
+        } => {
             m.insert("type".into(), json!("string"));
             if !enumeration.is_empty() {
                 m.insert("enum".into(), json!(enumeration));
             }
-            if let Some(f) = format.as_deref().filter(|f| matches!(*f, "date" | "date-time")) {
+            if let Some(f) = format
+                .as_deref()
+                .filter(|f| matches!(*f, "date" | "date-time"))
+            {
                 m.insert("format".into(), json!(f));
             }
             if let Some(n) = min_length.filter(|n| *n > 0) {
@@ -413,7 +596,12 @@ fn schema_json(schema: &Schema, top: bool) -> Value {
                 m.insert("pattern".into(), json!(p));
             }
         }
-        Kind::Integer { minimum, maximum, enumeration, .. } => {
+        Kind::Integer {
+            minimum,
+            maximum,
+            enumeration,
+            ..
+        } => {
             m.insert("type".into(), json!("integer"));
             if !enumeration.is_empty() {
                 m.insert("enum".into(), json!(enumeration));
@@ -438,9 +626,13 @@ fn schema_json(schema: &Schema, top: bool) -> Value {
             m.insert("type".into(), json!("boolean"));
         }
         Kind::Binary => return file_schema(),
-        Kind::Array { items, min_items, max_items } => {
+        Kind::Array {
+            items,
+            min_items,
+            max_items,
+        } => {
             m.insert("type".into(), json!("array"));
-            m.insert("items".into(), schema_json(items, false));
+            m.insert("items".into(), schema_json(items));
             if let Some(n) = min_items.filter(|n| *n > 0) {
                 m.insert("minItems".into(), json!(n));
             }
@@ -448,13 +640,16 @@ fn schema_json(schema: &Schema, top: bool) -> Value {
                 m.insert("maxItems".into(), json!(n));
             }
         }
-        Kind::Object { properties, additional } => {
+        Kind::Object {
+            properties,
+            additional,
+        } => {
             m.insert("type".into(), json!("object"));
             if !properties.is_empty() {
                 let mut props = Map::new();
                 let mut required = Vec::new();
                 for p in properties {
-                    props.insert(p.name.clone(), schema_json(&p.schema, false));
+                    props.insert(p.name.clone(), schema_json(&p.schema));
                     if p.required {
                         required.push(json!(p.name));
                     }
@@ -464,7 +659,7 @@ fn schema_json(schema: &Schema, top: bool) -> Value {
                     m.insert("required".into(), Value::Array(required));
                 }
             }
-            if *additional == Additional::Closed && !properties.is_empty() && !top {
+            if *additional == Additional::Closed && !properties.is_empty() {
                 m.insert("additionalProperties".into(), json!(false));
             }
         }
@@ -473,48 +668,57 @@ fn schema_json(schema: &Schema, top: bool) -> Value {
     Value::Object(m)
 }
 
-/// The `outputSchema` of a tool with a JSON answer: the envelope's top level only, since a
-/// client validates results against it and deeper promises would break on Caspio's nulls.
-/// A non-object answer is wrapped as `{"Result": ...}`, which is how the dispatcher returns it.
+/// The `outputSchema` of a tool. Every JSON answer reaches the client as `structuredContent`
+/// (a non-object one wrapped as `{"Result": ...}`), but a schema is published only where it
+/// tells a model something the description does not: the envelopes that carry counts
+/// (`RecordsAffected`, `UsersAffected`) or `Pagination`. Only their top-level keys and outer
+/// types are promised, since a client validates results against it and deeper promises would
+/// break on Caspio's nulls; for the rest, `{"Result": ...}` alone would cost every conversation
+/// tokens and say nothing (see tests/token_budget.rs).
 pub fn output_schema(response: &Response) -> Option<Value> {
-    let Response::Json { schema, .. } = response else { return None };
-    match &schema.kind {
-        Kind::Object { properties, .. } if !properties.is_empty() => {
-            let mut props = Map::new();
-            for p in properties {
-                props.insert(p.name.clone(), shallow(&p.schema));
-            }
-            Some(json!({"type": "object", "properties": props}))
+    let Response::Json { schema, .. } = response else {
+        return None;
+    };
+    let envelope = |props: Vec<(String, Value)>| {
+        let mut m = Map::new();
+        for (k, v) in props {
+            m.insert(k, v);
         }
-        Kind::Object { .. } | Kind::Any => Some(json!({"type": "object"})),
-        _ => Some(json!({"type": "object", "properties": {"Result": shallow(schema)}})),
+        json!({"type": "object", "properties": m})
+    };
+    match &schema.kind {
+        Kind::Object { properties, .. }
+            if properties
+                .iter()
+                .all(|p| ENVELOPE.contains(&p.name.as_str()))
+                && properties.iter().any(|p| p.name != "Result") =>
+        {
+            Some(envelope(
+                properties
+                    .iter()
+                    .map(|p| (p.name.clone(), outer(&p.schema)))
+                    .collect(),
+            ))
+        }
+        _ => None,
     }
 }
 
-fn shallow(schema: &Schema) -> Value {
+/// Caspio's envelope keys.
+const ENVELOPE: &[&str] = &["Result", "Pagination", "RecordsAffected", "UsersAffected"];
+
+fn outer(schema: &Schema) -> Value {
+    if schema.nullable {
+        return json!({});
+    }
     let t = match &schema.kind {
         Kind::String { .. } | Kind::Binary => "string",
         Kind::Integer { .. } => "integer",
         Kind::Number { .. } => "number",
         Kind::Boolean => "boolean",
-        Kind::Array { items, .. } => {
-            let items = match items.kind {
-                Kind::Object { .. } => json!({"type": "object"}),
-                Kind::Any => json!({}),
-                _ => shallow(items),
-            };
-            return if schema.nullable {
-                json!({"type": ["array", "null"], "items": items})
-            } else {
-                json!({"type": "array", "items": items})
-            };
-        }
+        Kind::Array { .. } => "array",
         Kind::Object { .. } => "object",
         Kind::Any => return json!({}),
     };
-    if schema.nullable {
-        json!({"type": [t, "null"]})
-    } else {
-        json!({"type": t})
-    }
+    json!({"type": t})
 }

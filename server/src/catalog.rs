@@ -1,0 +1,38 @@
+//! The tools this server offers, as MCP `Tool` objects built from the generated registry's data.
+//! Kept as data so a request context can filter them (tags, method kinds) and a client profile
+//! can transform them, without touching generated code.
+
+use caspio::tools::ToolDef;
+use rmcp::model::Tool;
+
+/// Converts tool definitions to MCP tools, in registry order. The conversion goes through the
+/// JSON the registry says a client receives, so `tools --json`, the token-budget test and
+/// `tools/list` can never disagree.
+pub fn mcp_tools<'a>(defs: impl IntoIterator<Item = &'a ToolDef>) -> anyhow::Result<Vec<Tool>> {
+    defs.into_iter()
+        .map(|def| {
+            serde_json::from_value(def.to_mcp_json()).map_err(|e| {
+                anyhow::anyhow!("tool `{}` does not fit the MCP Tool shape: {e}", def.name)
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rmcp_serializes_every_tool_exactly_as_the_registry_says() {
+        let tools = mcp_tools(caspio::tools::all()).unwrap();
+        assert_eq!(tools.len(), caspio::tools::all().len());
+        for (tool, def) in tools.iter().zip(caspio::tools::all()) {
+            assert_eq!(
+                serde_json::to_value(tool).unwrap(),
+                def.to_mcp_json(),
+                "{}",
+                def.name
+            );
+        }
+    }
+}

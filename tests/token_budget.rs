@@ -1,0 +1,81 @@
+//! Every token of `tools/list` is paid in every conversation. This counts the full default tool
+//! list, as a client receives it, with the o200k_base encoding (GPT-4o and later), and fails
+//! over the budget. It also checks the schema promises the budget must not be bought with: every
+//! argument described.
+//!
+//! The budget: issue #2 asked for 6,000 tokens. With 70 tools that each carry a name in the
+//! managed servers' scheme, a title, annotations and an input schema with every argument
+//! described, the structure alone (no description text) measures about 5,800 tokens, so 6,000
+//! is not reachable without dropping titles, annotations or argument descriptions. The budget is
+//! set just above what the current list measures (7,2xx), so any growth fails here and must be
+//! argued for; the figure and the comparison with other generators are in BENCHMARKS.md.
+
+const BUDGET: usize = 7_250;
+
+fn tool_list_json() -> String {
+    let tools: Vec<serde_json::Value> = caspio::tools::all()
+        .iter()
+        .map(|t| t.to_mcp_json())
+        .collect();
+    serde_json::to_string(&tools).expect("tool list serializes")
+}
+
+#[test]
+fn tool_list_fits_the_context_budget() {
+    let bpe = tiktoken_rs::o200k_base().expect("o200k_base ships with tiktoken-rs");
+    let text = tool_list_json();
+    let tokens = bpe.encode_with_special_tokens(&text).len();
+    println!(
+        "tools/list: {} tools, {} o200k_base tokens, {} bytes (budget {BUDGET})",
+        caspio::tools::all().len(),
+        tokens,
+        text.len()
+    );
+    // Where the tokens go, biggest first, so a reviewer sees what a change cost.
+    let mut per_tool: Vec<(usize, usize, usize, &str)> = caspio::tools::all()
+        .iter()
+        .map(|t| {
+            let json = t.to_mcp_json();
+            let count =
+                |v: &serde_json::Value| bpe.encode_with_special_tokens(&v.to_string()).len();
+            (
+                count(&json),
+                count(&json["inputSchema"]),
+                json.get("outputSchema").map(count).unwrap_or(0),
+                t.name,
+            )
+        })
+        .collect();
+    per_tool.sort_by(|a, b| b.cmp(a));
+    for (total, input, output, name) in per_tool.iter().take(12) {
+        println!("  {total:5} {name} (input schema {input}, output schema {output})");
+    }
+    let outputs: usize = per_tool.iter().map(|r| r.2).sum();
+    let inputs: usize = per_tool.iter().map(|r| r.1).sum();
+    println!("  all input schemas {inputs}, all output schemas {outputs}");
+    assert!(
+        tokens <= BUDGET,
+        "tools/list costs {tokens} tokens, over the budget of {BUDGET}"
+    );
+}
+
+#[test]
+fn every_argument_is_described() {
+    for tool in caspio::tools::all() {
+        let schema = tool.input_schema_value();
+        let props = schema["properties"]
+            .as_object()
+            .expect("properties always present");
+        for (name, prop) in props {
+            let d = prop
+                .get("description")
+                .and_then(|d| d.as_str())
+                .unwrap_or("");
+            assert!(
+                !d.trim().is_empty(),
+                "{}: argument `{name}` has no description",
+                tool.name
+            );
+        }
+    }
+}
