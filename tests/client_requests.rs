@@ -31,21 +31,30 @@ struct Script {
 impl Script {
     fn answer(&self, status: u16, headers: &[(&'static str, &str)], body: impl Into<Vec<u8>>) {
         let headers = headers.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        self.answers.lock().unwrap().push((status, headers, body.into()));
+        self.answers
+            .lock()
+            .unwrap()
+            .push((status, headers, body.into()));
     }
     fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
     fn resource_calls(&self) -> Vec<Seen> {
-        self.seen().into_iter().filter(|s| s.path != "/oauth/token").collect()
+        self.seen()
+            .into_iter()
+            .filter(|s| s.path != "/oauth/token")
+            .collect()
     }
 }
 
-async fn handle(axum::extract::State(script): axum::extract::State<Script>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let query = uri
-        .query()
-        .map(|q| url_pairs(q))
-        .unwrap_or_default();
+async fn handle(
+    axum::extract::State(script): axum::extract::State<Script>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let query = uri.query().map(|q| url_pairs(q)).unwrap_or_default();
     script.seen.lock().unwrap().push(Seen {
         method: method.to_string(),
         path: uri.path().to_string(),
@@ -60,9 +69,18 @@ async fn handle(axum::extract::State(script): axum::extract::State<Script>, meth
         return (StatusCode::OK, axum::Json(body)).into_response();
     }
     let mut answers = script.answers.lock().unwrap();
-    let (status, hdrs, body) = if answers.len() > 1 { answers.remove(0) } else { answers.first().cloned().unwrap_or((200, vec![], b"{\"Result\":[]}".to_vec())) };
+    let (status, hdrs, body) = if answers.len() > 1 {
+        answers.remove(0)
+    } else {
+        answers
+            .first()
+            .cloned()
+            .unwrap_or((200, vec![], b"{\"Result\":[]}".to_vec()))
+    };
     let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
-    response.headers_mut().insert("content-type", "application/json".parse().unwrap());
+    response
+        .headers_mut()
+        .insert("content-type", "application/json".parse().unwrap());
     for (k, v) in hdrs {
         response.headers_mut().insert(k, v.parse().unwrap());
     }
@@ -75,7 +93,12 @@ fn url_pairs(q: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let d = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8().unwrap().into_owned();
+            let d = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8()
+                    .unwrap()
+                    .into_owned()
+            };
             (d(k), d(v))
         })
         .collect()
@@ -83,13 +106,18 @@ fn url_pairs(q: &str) -> Vec<(String, String)> {
 
 async fn start() -> (Client, Script) {
     let script = Script::default();
-    let app = axum::Router::new().fallback(handle).with_state(script.clone());
+    let app = axum::Router::new()
+        .fallback(handle)
+        .with_state(script.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let client = Client::new(
         &format!("http://{addr}"),
-        Credentials::ClientCredentials { client_id: "id-1".into(), client_secret: "s3cret".into() },
+        Credentials::ClientCredentials {
+            client_id: "id-1".into(),
+            client_secret: "s3cret".into(),
+        },
     )
     .unwrap();
     (client, script)
@@ -100,7 +128,10 @@ fn args(v: Value) -> Option<serde_json::Map<String, Value>> {
 }
 
 fn query_value<'a>(seen: &'a Seen, name: &str) -> Option<&'a str> {
-    seen.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    seen.query
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 #[tokio::test]
@@ -116,7 +147,10 @@ async fn paths_are_encoded_and_q_parameters_sent() {
     .unwrap();
     let call = &script.resource_calls()[0];
     assert_eq!(call.method, "GET");
-    assert_eq!(call.path, "/integrations/rest/v3/tables/Caf%C3%A9%20Orders%2F2024/records");
+    assert_eq!(
+        call.path,
+        "/integrations/rest/v3/tables/Caf%C3%A9%20Orders%2F2024/records"
+    );
     assert_eq!(query_value(call, "q.where"), Some(filter));
     assert_eq!(query_value(call, "q.select"), Some("PK_ID,Name"));
     assert_eq!(query_value(call, "q.orderBy"), Some("Created DESC"));
@@ -139,10 +173,19 @@ async fn directory_users_use_the_unprefixed_where() {
     .await
     .unwrap();
     let call = &script.resource_calls()[0];
-    assert_eq!((call.method.as_str(), call.path.as_str()), ("PUT", "/integrations/rest/v3/directories/402/users"));
-    assert_eq!(query_value(call, "Where"), Some("Email LIKE '%@acmecorp.com'"));
+    assert_eq!(
+        (call.method.as_str(), call.path.as_str()),
+        ("PUT", "/integrations/rest/v3/directories/402/users")
+    );
+    assert_eq!(
+        query_value(call, "Where"),
+        Some("Email LIKE '%@acmecorp.com'")
+    );
     assert_eq!(query_value(call, "q.where"), None);
-    assert_eq!(serde_json::from_slice::<Value>(&call.body).unwrap(), json!({"Role": "Staff"}));
+    assert_eq!(
+        serde_json::from_slice::<Value>(&call.body).unwrap(),
+        json!({"Role": "Staff"})
+    );
     assert_eq!(out.structured.unwrap()["UsersAffected"], 2);
 }
 
@@ -169,10 +212,18 @@ async fn flattened_and_grouped_arguments_build_caspio_bodies() {
 #[tokio::test]
 async fn inserts_ask_for_the_new_row_back() {
     let (client, script) = start().await;
-    script.answer(201, &[], br#"{"Result":[{"PK_ID":7,"Status":"Open"}]}"#.to_vec());
-    let out = tools::call(&client, "create_a_caspio_record", args(json!({"table_name": "Support_Tickets", "record": {"Status": "Open"}})))
-        .await
-        .unwrap();
+    script.answer(
+        201,
+        &[],
+        br#"{"Result":[{"PK_ID":7,"Status":"Open"}]}"#.to_vec(),
+    );
+    let out = tools::call(
+        &client,
+        "create_a_caspio_record",
+        args(json!({"table_name": "Support_Tickets", "record": {"Status": "Open"}})),
+    )
+    .await
+    .unwrap();
     let call = &script.resource_calls()[0];
     assert_eq!(query_value(call, "response"), Some("rows"));
     assert_eq!(out.structured.unwrap()["Result"][0]["PK_ID"], 7);
@@ -181,18 +232,37 @@ async fn inserts_ask_for_the_new_row_back() {
 /// Finds the multipart parts in a body: (part name, file name, content type, bytes).
 fn parts(seen: &Seen) -> Vec<(String, Option<String>, Option<String>, Vec<u8>)> {
     let ct = seen.headers["content-type"].to_str().unwrap().to_string();
-    let boundary = ct.split("boundary=").nth(1).expect("multipart boundary").to_string();
+    let boundary = ct
+        .split("boundary=")
+        .nth(1)
+        .expect("multipart boundary")
+        .to_string();
     let delimiter = format!("--{boundary}");
     let body = &seen.body;
     let mut out = Vec::new();
-    let positions: Vec<usize> = body.windows(delimiter.len()).enumerate().filter(|(_, w)| *w == delimiter.as_bytes()).map(|(i, _)| i).collect();
+    let positions: Vec<usize> = body
+        .windows(delimiter.len())
+        .enumerate()
+        .filter(|(_, w)| *w == delimiter.as_bytes())
+        .map(|(i, _)| i)
+        .collect();
     for pair in positions.windows(2) {
         let chunk = &body[pair[0] + delimiter.len()..pair[1]];
         let split = chunk.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
         let head = String::from_utf8_lossy(&chunk[..split]).to_string();
         let data = chunk[split + 4..chunk.len() - 2].to_vec();
-        let field = |key: &str| head.split(';').find_map(|p| p.trim().strip_prefix(&format!("{key}=\"")).map(|v| v.split('"').next().unwrap().to_string()));
-        let ctype = head.lines().find_map(|l| l.strip_prefix("content-type: ").or_else(|| l.strip_prefix("Content-Type: ")).map(str::to_string));
+        let field = |key: &str| {
+            head.split(';').find_map(|p| {
+                p.trim()
+                    .strip_prefix(&format!("{key}=\""))
+                    .map(|v| v.split('"').next().unwrap().to_string())
+            })
+        };
+        let ctype = head.lines().find_map(|l| {
+            l.strip_prefix("content-type: ")
+                .or_else(|| l.strip_prefix("Content-Type: "))
+                .map(str::to_string)
+        });
         out.push((field("name").unwrap(), field("filename"), ctype, data));
     }
     out
@@ -212,7 +282,13 @@ async fn attachment_upload_sends_one_file_part() {
     .await
     .unwrap();
     let call = &script.resource_calls()[0];
-    assert_eq!((call.method.as_str(), call.path.as_str()), ("PUT", "/integrations/rest/v3/tables/Monthly_Reports/attachments/Final_Export/3"));
+    assert_eq!(
+        (call.method.as_str(), call.path.as_str()),
+        (
+            "PUT",
+            "/integrations/rest/v3/tables/Monthly_Reports/attachments/Final_Export/3"
+        )
+    );
     let p = parts(call);
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].0, "File");
@@ -224,7 +300,12 @@ async fn attachment_upload_sends_one_file_part() {
 #[tokio::test]
 async fn file_upload_sends_every_file_as_a_files_part() {
     let (client, script) = start().await;
-    script.answer(201, &[], br#"{"Result":[{"Name":"a.txt","ExternalKey":"k1"},{"Name":"b.csv","ExternalKey":"k2"}]}"#.to_vec());
+    script.answer(
+        201,
+        &[],
+        br#"{"Result":[{"Name":"a.txt","ExternalKey":"k1"},{"Name":"b.csv","ExternalKey":"k2"}]}"#
+            .to_vec(),
+    );
     tools::call(
         &client,
         "create_a_caspio_file",
@@ -238,12 +319,32 @@ async fn file_upload_sends_every_file_as_a_files_part() {
     let call = &script.resource_calls()[0];
     assert_eq!(query_value(call, "externalKey"), Some("folder-1"));
     let p = parts(call);
-    let summary: Vec<_> = p.iter().map(|(n, f, t, d)| (n.as_str(), f.clone().unwrap(), t.clone().unwrap(), d.clone())).collect();
+    let summary: Vec<_> = p
+        .iter()
+        .map(|(n, f, t, d)| {
+            (
+                n.as_str(),
+                f.clone().unwrap(),
+                t.clone().unwrap(),
+                d.clone(),
+            )
+        })
+        .collect();
     assert_eq!(
         summary,
         vec![
-            ("Files", "a.txt".to_string(), "text/plain".to_string(), b"hello".to_vec()),
-            ("Files", "b.csv".to_string(), "text/csv".to_string(), b"x,y\n1,2\n".to_vec()),
+            (
+                "Files",
+                "a.txt".to_string(),
+                "text/plain".to_string(),
+                b"hello".to_vec()
+            ),
+            (
+                "Files",
+                "b.csv".to_string(),
+                "text/csv".to_string(),
+                b"x,y\n1,2\n".to_vec()
+            ),
         ]
     );
 }
@@ -258,7 +359,10 @@ async fn one_token_for_many_calls_sent_as_bearer() {
     let token_calls: Vec<_> = seen.iter().filter(|s| s.path == "/oauth/token").collect();
     assert_eq!(token_calls.len(), 1);
     let form = url_pairs(std::str::from_utf8(&token_calls[0].body).unwrap());
-    assert!(form.contains(&("grant_type".into(), "client_credentials".into())), "{form:?}");
+    assert!(
+        form.contains(&("grant_type".into(), "client_credentials".into())),
+        "{form:?}"
+    );
     assert!(form.contains(&("client_id".into(), "id-1".into())));
     for call in script.resource_calls() {
         assert_eq!(call.headers["authorization"], "Bearer token-1");
@@ -268,7 +372,11 @@ async fn one_token_for_many_calls_sent_as_bearer() {
 #[tokio::test]
 async fn a_401_gets_a_new_token_and_one_retry() {
     let (client, script) = start().await;
-    script.answer(401, &[], br#"{"Code":"Unauthorized","Message":"Token expired"}"#.to_vec());
+    script.answer(
+        401,
+        &[],
+        br#"{"Code":"Unauthorized","Message":"Token expired"}"#.to_vec(),
+    );
     script.answer(200, &[], br#"{"Result":["Support_Tickets"]}"#.to_vec());
     let tables = client.list_tables().await.unwrap();
     assert_eq!(tables.result.unwrap(), vec!["Support_Tickets".to_string()]);
@@ -277,8 +385,16 @@ async fn a_401_gets_a_new_token_and_one_retry() {
     assert_eq!(calls[0].headers["authorization"], "Bearer token-1");
     assert_eq!(calls[1].headers["authorization"], "Bearer token-2");
     // The second token came from the refresh token.
-    let token_bodies: Vec<String> = script.seen().iter().filter(|s| s.path == "/oauth/token").map(|s| String::from_utf8(s.body.clone()).unwrap()).collect();
-    assert!(token_bodies[1].contains("grant_type=refresh_token"), "{token_bodies:?}");
+    let token_bodies: Vec<String> = script
+        .seen()
+        .iter()
+        .filter(|s| s.path == "/oauth/token")
+        .map(|s| String::from_utf8(s.body.clone()).unwrap())
+        .collect();
+    assert!(
+        token_bodies[1].contains("grant_type=refresh_token"),
+        "{token_bodies:?}"
+    );
 }
 
 #[tokio::test]
@@ -289,8 +405,16 @@ async fn caspio_errors_keep_code_message_request_id_and_rate_limits() {
         &[("x-caspio-request-id", "req-42"), ("x-ratelimit-remaining", "0"), ("retry-after", "30")],
         br#"{"Code":"ObjectNotFound","Message":"Cannot find table 'Nope'","Resource":"/v3/tables/Nope","RequestId":"req-42"}"#.to_vec(),
     );
-    let err = tools::call(&client, "get_single_caspio_table_by_id", args(json!({"table_name": "Nope"}))).await.unwrap_err();
-    let CallError::Api(Error::Api(api)) = err else { panic!("not an API error: {err:?}") };
+    let err = tools::call(
+        &client,
+        "get_single_caspio_table_by_id",
+        args(json!({"table_name": "Nope"})),
+    )
+    .await
+    .unwrap_err();
+    let CallError::Api(Error::Api(api)) = err else {
+        panic!("not an API error: {err:?}")
+    };
     assert_eq!(api.status, 404);
     assert_eq!(api.code.as_deref(), Some("ObjectNotFound"));
     assert_eq!(api.message.as_deref(), Some("Cannot find table 'Nope'"));
@@ -303,26 +427,68 @@ async fn caspio_errors_keep_code_message_request_id_and_rate_limits() {
 async fn invalid_arguments_never_reach_caspio() {
     let (client, script) = start().await;
     let cases = [
-        ("list_all_caspio_records", json!({}), "`table_name`: required"),
-        ("list_all_caspio_records", json!({"table_name": "T", "page_size": 2}), "`page_size`: expected an integer from 5 to 1000, got 2"),
-        ("list_all_caspio_records", json!({"table_name": "T", "were": "x=1"}), "`were`: unknown argument"),
-        ("create_a_caspio_field", json!({"table_name": "T", "name": "A", "type": "STRING", "settings": {"colour": 1}}), "`settings.colour`: unknown key"),
-        ("update_a_caspio_attachment_by_id", json!({"table_name": "T", "attachment_field_name": "F", "record_pk_id": "1", "file": {"name": "a", "content_base64": "%%%"}}), "base64"),
+        (
+            "list_all_caspio_records",
+            json!({}),
+            "`table_name`: required",
+        ),
+        (
+            "list_all_caspio_records",
+            json!({"table_name": "T", "page_size": 2}),
+            "`page_size`: expected an integer from 5 to 1000, got 2",
+        ),
+        (
+            "list_all_caspio_records",
+            json!({"table_name": "T", "were": "x=1"}),
+            "`were`: unknown argument",
+        ),
+        (
+            "create_a_caspio_field",
+            json!({"table_name": "T", "name": "A", "type": "STRING", "settings": {"colour": 1}}),
+            "`settings.colour`: unknown key",
+        ),
+        (
+            "update_a_caspio_attachment_by_id",
+            json!({"table_name": "T", "attachment_field_name": "F", "record_pk_id": "1", "file": {"name": "a", "content_base64": "%%%"}}),
+            "base64",
+        ),
     ];
     for (tool, arguments, expected) in cases {
-        let err = tools::call(&client, tool, args(arguments)).await.unwrap_err();
-        assert!(matches!(err, CallError::InvalidArguments(_)), "{tool}: {err:?}");
+        let err = tools::call(&client, tool, args(arguments))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, CallError::InvalidArguments(_)),
+            "{tool}: {err:?}"
+        );
         assert!(err.to_string().contains(expected), "{tool}: {err}");
     }
-    assert!(matches!(tools::call(&client, "no_such_tool", None).await, Err(CallError::UnknownTool(_))));
-    assert!(script.seen().is_empty(), "nothing may be sent: {:?}", script.seen());
+    assert!(matches!(
+        tools::call(&client, "no_such_tool", None).await,
+        Err(CallError::UnknownTool(_))
+    ));
+    assert!(
+        script.seen().is_empty(),
+        "nothing may be sent: {:?}",
+        script.seen()
+    );
 }
 
 #[tokio::test]
 async fn downloads_return_bytes_and_file_name() {
     let (client, script) = start().await;
-    script.answer(200, &[("content-disposition", "attachment; filename=\"report.bin\"")], vec![0u8, 1, 2, 250]);
-    let out = tools::call(&client, "caspio_files_download", args(json!({"external_key": "k"}))).await.unwrap();
+    script.answer(
+        200,
+        &[("content-disposition", "attachment; filename=\"report.bin\"")],
+        vec![0u8, 1, 2, 250],
+    );
+    let out = tools::call(
+        &client,
+        "caspio_files_download",
+        args(json!({"external_key": "k"})),
+    )
+    .await
+    .unwrap();
     let file = out.file.unwrap();
     assert_eq!(file.bytes, vec![0u8, 1, 2, 250]);
     assert_eq!(file.file_name.as_deref(), Some("report.bin"));
@@ -332,8 +498,20 @@ async fn downloads_return_bytes_and_file_name() {
 #[tokio::test]
 async fn over_long_uris_are_refused_before_sending() {
     let (client, script) = start().await;
-    let long_where = format!("Name IN ({})", (0..400).map(|i| format!("'n{i}'")).collect::<Vec<_>>().join(","));
-    let err = tools::call(&client, "list_all_caspio_records", args(json!({"table_name": "T", "where": long_where}))).await.unwrap_err();
+    let long_where = format!(
+        "Name IN ({})",
+        (0..400)
+            .map(|i| format!("'n{i}'"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let err = tools::call(
+        &client,
+        "list_all_caspio_records",
+        args(json!({"table_name": "T", "where": long_where})),
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("2047"), "{err}");
     assert!(script.seen().is_empty());
 }
@@ -347,7 +525,11 @@ async fn typed_client_and_tool_build_the_same_request() {
     };
     let typed = caspio::requests::list_table_records(&params);
     let tool = tools::find("list_all_caspio_records").unwrap();
-    let from_tool = tools::request_of(tool, args(json!({"table_name": "Inventory", "where": "SKU LIKE 'OBS-2024%'"})).unwrap()).unwrap();
+    let from_tool = tools::request_of(
+        tool,
+        args(json!({"table_name": "Inventory", "where": "SKU LIKE 'OBS-2024%'"})).unwrap(),
+    )
+    .unwrap();
     assert_eq!(typed, from_tool);
 }
 

@@ -9,14 +9,18 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 fn reference() -> Option<String> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/caspio/reference/caspio-v3-openapi.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/caspio/reference/caspio-v3-openapi.json");
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
         Err(e) if std::env::var_os("CI").is_some() => {
             panic!("CI must provide {}: {e}", path.display())
         }
         Err(e) => {
-            eprintln!("SKIPPED: Caspio's reference document is not at {} ({e})", path.display());
+            eprintln!(
+                "SKIPPED: Caspio's reference document is not at {} ({e})",
+                path.display()
+            );
             None
         }
     }
@@ -25,7 +29,8 @@ fn reference() -> Option<String> {
 fn ours() -> (String, String) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let spec = std::fs::read_to_string(root.join("caspio-spec/openapi.yaml")).expect("our spec");
-    let overrides = std::fs::read_to_string(root.join("caspio-spec/overrides.yaml")).expect("our overrides");
+    let overrides =
+        std::fs::read_to_string(root.join("caspio-spec/overrides.yaml")).expect("our overrides");
     (spec, overrides)
 }
 
@@ -35,7 +40,12 @@ fn signature(tools: &[caspio_codegen::tools::Tool]) -> BTreeMap<String, Vec<Stri
         .iter()
         .map(|t| {
             let schema = &t.input_schema;
-            let mut args: Vec<String> = schema["properties"].as_object().expect("properties").keys().cloned().collect();
+            let mut args: Vec<String> = schema["properties"]
+                .as_object()
+                .expect("properties")
+                .keys()
+                .cloned()
+                .collect();
             args.sort();
             (t.name.clone(), args)
         })
@@ -49,14 +59,27 @@ fn caspio_document_generates_the_same_tools_and_arguments() {
     let mine = caspio_codegen::generate(&spec, &overrides).expect("our spec generates");
     let theirs = caspio_codegen::generate(&reference, &overrides)
         .unwrap_or_else(|e| panic!("Caspio's document must generate with our overrides: {e}"));
-    assert_eq!(theirs.tools.len(), 70, "Caspio's document has 70 operations");
+    assert_eq!(
+        theirs.tools.len(),
+        70,
+        "Caspio's document has 70 operations"
+    );
     let (a, b) = (signature(&mine.tools), signature(&theirs.tools));
-    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "tool names differ");
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "tool names differ"
+    );
     for (name, args) in &a {
         assert_eq!(Some(args), b.get(name), "arguments of `{name}` differ");
     }
     // The generated client compiles the same way for both: same operations, same functions.
-    let ops = |g: &caspio_codegen::Generated| g.tools.iter().map(|t| t.operation.id.clone()).collect::<Vec<_>>();
+    let ops = |g: &caspio_codegen::Generated| {
+        g.tools
+            .iter()
+            .map(|t| t.operation.id.clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ops(&mine), ops(&theirs));
 }
 
@@ -64,7 +87,11 @@ fn caspio_document_generates_the_same_tools_and_arguments() {
 fn caspio_document_generation_is_deterministic() {
     let Some(reference) = reference() else { return };
     let (_, overrides) = ours();
-    let first = caspio_codegen::generate(&reference, &overrides).expect("generates").code;
-    let second = caspio_codegen::generate(&reference, &overrides).expect("generates").code;
+    let first = caspio_codegen::generate(&reference, &overrides)
+        .expect("generates")
+        .code;
+    let second = caspio_codegen::generate(&reference, &overrides)
+        .expect("generates")
+        .code;
     assert_eq!(first, second);
 }

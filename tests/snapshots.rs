@@ -31,7 +31,10 @@ fn each_tool() {
 
 #[test]
 fn whole_tool_list() {
-    let tools: Vec<serde_json::Value> = caspio::tools::all().iter().map(|t| t.to_mcp_json()).collect();
+    let tools: Vec<serde_json::Value> = caspio::tools::all()
+        .iter()
+        .map(|t| t.to_mcp_json())
+        .collect();
     insta::assert_json_snapshot!("tools_list", tools);
 }
 

@@ -44,7 +44,10 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
                 let hint = format!("{op_type}{}", type_name(&arg.name).unwrap_or_default());
                 let inner = types.rust_type(&arg.schema, &hint);
                 let f = field_ident(&arg.name);
-                let doc = arg.description.clone().unwrap_or_else(|| format!("The `{}` argument.", arg.name));
+                let doc = arg
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| format!("The `{}` argument.", arg.name));
                 let rename = needs_rename(&f, &arg.name).then(|| {
                     let n = &arg.name;
                     quote!(#[serde(rename = #n)])
@@ -366,7 +369,11 @@ impl Types {
                                     &format!("{name}{}", type_name(&p.name).unwrap_or_default()),
                                 );
                                 let wire = &p.name;
-                                let doc = p.schema.description.clone().unwrap_or_else(|| format!("`{wire}`."));
+                                let doc = p
+                                    .schema
+                                    .description
+                                    .clone()
+                                    .unwrap_or_else(|| format!("`{wire}`."));
                                 fields.push(if p.required && !p.schema.nullable {
                                     quote! { #[doc = #doc] #[serde(rename = #wire)] pub #f: #inner, }
                                 } else {

@@ -70,7 +70,9 @@ fn nullable_all_of_and_several_response_types() {
     assert!(g.code.contains("pub struct Full"), "{}", g.code);
     assert!(g.code.contains("pub id: i64"));
     assert!(g.code.contains("pub note: Option<String>"));
-    assert!(g.code.contains("-> Result<crate::types::Full, crate::Error>"));
+    assert!(g
+        .code
+        .contains("-> Result<crate::types::Full, crate::Error>"));
 }
 
 #[test]
@@ -83,7 +85,10 @@ fn multipart_bodies_become_file_arguments() {
     assert!(g.code.contains(".file(\"File\", &p.file)"), "{}", g.code);
     assert!(g.code.contains(".text_opt(\"Note\", p.note.as_ref())"));
     let file = &g.tools[0].input_schema["properties"]["file"];
-    assert_eq!(file["required"], serde_json::json!(["name", "content_base64"]));
+    assert_eq!(
+        file["required"],
+        serde_json::json!(["name", "content_base64"])
+    );
 }
 
 #[test]
@@ -114,18 +119,38 @@ fn unsupported_constructs_are_located() {
 
 #[test]
 fn overrides_naming_unknown_things_are_errors() {
-    let spec = doc("  /a:\n    get:\n      operationId: A\n      responses: {'204': {description: ok}}\n", "  schemas: {}\n");
+    let spec = doc(
+        "  /a:\n    get:\n      operationId: A\n      responses: {'204': {description: ok}}\n",
+        "  schemas: {}\n",
+    );
     let base = "    name: a\n    title: A\n    description: d\n    kind: get\n";
-    let e = err(&spec, "tools:\n  Nope:\n    name: n\n    title: N\n    description: d\n    kind: get\n");
-    assert_eq!((e.source, e.pointer.as_str()), (Source::Overrides, "#/tools/Nope"));
-    let e = err(&spec, &format!("tools:\n  A:\n{base}    params:\n      ghost: G\n"));
+    let e = err(
+        &spec,
+        "tools:\n  Nope:\n    name: n\n    title: N\n    description: d\n    kind: get\n",
+    );
+    assert_eq!(
+        (e.source, e.pointer.as_str()),
+        (Source::Overrides, "#/tools/Nope")
+    );
+    let e = err(
+        &spec,
+        &format!("tools:\n  A:\n{base}    params:\n      ghost: G\n"),
+    );
     assert_eq!(e.pointer, "#/tools/A/params/ghost");
     let e = err(&spec, "params:\n  ghost: G\n");
     assert_eq!(e.pointer, "#/params/ghost");
-    let e = err(&spec, "tools:\n  A:\n    name: Bad-Name\n    title: A\n    description: d\n    kind: get\n");
+    let e = err(
+        &spec,
+        "tools:\n  A:\n    name: Bad-Name\n    title: A\n    description: d\n    kind: get\n",
+    );
     assert_eq!(e.pointer, "#/tools/A/name");
     let long = "x".repeat(49);
-    let e = err(&spec, &format!("tools:\n  A:\n    name: {long}\n    title: A\n    description: d\n    kind: get\n"));
+    let e = err(
+        &spec,
+        &format!(
+            "tools:\n  A:\n    name: {long}\n    title: A\n    description: d\n    kind: get\n"
+        ),
+    );
     assert!(e.message.contains("at most 48"), "{e}");
 }
 
@@ -163,7 +188,11 @@ fn damaged_documents_never_panic() {
     let mut checked = 0;
     // Every 10th node keeps the run short while covering every kind of node many times over.
     for (i, pointer) in pointers.iter().enumerate().filter(|(i, _)| i % 10 == 0) {
-        for replacement in [None, Some(serde_json::json!(7)), Some(serde_json::json!({"$ref": "#/nowhere"}))] {
+        for replacement in [
+            None,
+            Some(serde_json::json!(7)),
+            Some(serde_json::json!({"$ref": "#/nowhere"})),
+        ] {
             let mut damaged = spec.clone();
             if !damage(&mut damaged, pointer, replacement.clone()) {
                 continue;
@@ -172,8 +201,13 @@ fn damaged_documents_never_panic() {
             let outcome = std::panic::catch_unwind(|| generate(&text, &overrides).map(|_| ()));
             match outcome {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => assert!(e.pointer.starts_with('#'), "node {i} {pointer}: unlocated error {e}"),
-                Err(_) => panic!("generation panicked after damaging {pointer} with {replacement:?}"),
+                Ok(Err(e)) => assert!(
+                    e.pointer.starts_with('#'),
+                    "node {i} {pointer}: unlocated error {e}"
+                ),
+                Err(_) => {
+                    panic!("generation panicked after damaging {pointer} with {replacement:?}")
+                }
             }
             checked += 1;
         }
@@ -201,24 +235,41 @@ fn collect(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
     }
 }
 
-fn damage(doc: &mut serde_json::Value, pointer: &str, replacement: Option<serde_json::Value>) -> bool {
+fn damage(
+    doc: &mut serde_json::Value,
+    pointer: &str,
+    replacement: Option<serde_json::Value>,
+) -> bool {
     let (parent, last) = match pointer.rsplit_once('/') {
         Some(x) => x,
         None => return false,
     };
     let key = last.replace("~1", "/").replace("~0", "~");
-    let Some(parent) = (if parent.is_empty() { Some(doc) } else { doc.pointer_mut(parent) }) else { return false };
+    let Some(parent) = (if parent.is_empty() {
+        Some(doc)
+    } else {
+        doc.pointer_mut(parent)
+    }) else {
+        return false;
+    };
     match (parent, replacement) {
         (serde_json::Value::Object(m), None) => m.shift_remove(&key).is_some(),
         (serde_json::Value::Object(m), Some(r)) => m.insert(key, r).is_some(),
-        (serde_json::Value::Array(a), None) => key.parse::<usize>().ok().filter(|i| *i < a.len()).map(|i| a.remove(i)).is_some(),
-        (serde_json::Value::Array(a), Some(r)) => match key.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
-            Some(slot) => {
-                *slot = r;
-                true
+        (serde_json::Value::Array(a), None) => key
+            .parse::<usize>()
+            .ok()
+            .filter(|i| *i < a.len())
+            .map(|i| a.remove(i))
+            .is_some(),
+        (serde_json::Value::Array(a), Some(r)) => {
+            match key.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
+                Some(slot) => {
+                    *slot = r;
+                    true
+                }
+                None => false,
             }
-            None => false,
-        },
+        }
         _ => false,
     }
 }
