@@ -20,11 +20,16 @@ struct Seen {
     body: Vec<u8>,
 }
 
+/// A scripted answer: status, headers, body.
+type Answer = (u16, Vec<(&'static str, String)>, Vec<u8>);
+/// A multipart part: name, file name, content type, bytes.
+type FormPart = (String, Option<String>, Option<String>, Vec<u8>);
+
 #[derive(Clone, Default)]
 struct Script {
     seen: Arc<Mutex<Vec<Seen>>>,
     /// Answers for resource calls, used in order; the last one repeats.
-    answers: Arc<Mutex<Vec<(u16, Vec<(&'static str, String)>, Vec<u8>)>>>,
+    answers: Arc<Mutex<Vec<Answer>>>,
     tokens: Arc<Mutex<u32>>,
 }
 
@@ -54,7 +59,7 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let query = uri.query().map(|q| url_pairs(q)).unwrap_or_default();
+    let query = uri.query().map(url_pairs).unwrap_or_default();
     script.seen.lock().unwrap().push(Seen {
         method: method.to_string(),
         path: uri.path().to_string(),
@@ -230,7 +235,7 @@ async fn inserts_ask_for_the_new_row_back() {
 }
 
 /// Finds the multipart parts in a body: (part name, file name, content type, bytes).
-fn parts(seen: &Seen) -> Vec<(String, Option<String>, Option<String>, Vec<u8>)> {
+fn parts(seen: &Seen) -> Vec<FormPart> {
     let ct = seen.headers["content-type"].to_str().unwrap().to_string();
     let boundary = ct
         .split("boundary=")
