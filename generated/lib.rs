@@ -14,6 +14,7 @@ pub mod files;
 pub mod request;
 pub mod response;
 pub mod tools;
+pub mod qwhere;
 pub mod validate;
 
 pub use auth::Credentials;

@@ -223,10 +223,21 @@ impl ToolOutput {
     }
 }
 
-/// Checks arguments against a tool's input schema.
+/// Checks arguments against a tool's input schema, and a `where` condition against the q.where
+/// grammar, so a syntax error comes back at once instead of as Caspio's 400.
 pub fn check_arguments(tool: &ToolDef, args: &Map<String, Value>) -> Result<(), CallError> {
     let schema = parse_schema(tool.validation_schema.unwrap_or(tool.input_schema));
-    validate(&schema, args).map_err(CallError::InvalidArguments)
+    validate(&schema, args).map_err(CallError::InvalidArguments)?;
+    if let Some(Value::String(condition)) = args.get("where") {
+        // An empty optional filter means "all rows" to Caspio; required ones are checked by the
+        // schema's minLength or refused by Caspio.
+        if !condition.trim().is_empty() {
+            crate::qwhere::parse(condition).map_err(|e| {
+                CallError::InvalidArguments(ArgError { argument: "where".into(), message: e.explain(condition) })
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// Turns checked arguments into a parameter struct. Used by the generated dispatcher.

@@ -1,0 +1,697 @@
+//! Caspio's `q.where`: the T-SQL WHERE subset, parsed into an AST. One parser serves the tool
+//! layer (a syntax error comes back at once, with its position, before anything is sent) and the
+//! sandbox (which compiles the AST to parameterised SQLite SQL and never splices user text).
+//!
+//! Grammar (case-insensitive keywords):
+//! ```text
+//! expr      := and (OR and)*
+//! and       := not (AND not)*
+//! not       := NOT not | predicate
+//! predicate := '(' expr ')'
+//!            | value ( cmp value | [NOT] LIKE value [ESCAPE string]
+//!                    | [NOT] IN '(' value (',' value)* ')' | [NOT] BETWEEN value AND value
+//!                    | IS [NOT] NULL )
+//! value     := term (('+' | '-') term)*
+//! term      := unary (('*' | '/' | '%') unary)*
+//! unary     := '-' unary | number | string | N'string' | NULL | field | [field]
+//!            | name '(' [value (',' value)*] ')' | '(' value ')'
+//! cmp       := '=' | '<>' | '!=' | '<' | '>' | '<=' | '>='
+//! ```
+//! Strings are single-quoted with `''` for a quote inside; `N'...'` marks Unicode.
+
+use std::fmt;
+
+/// A boolean condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// Both hold.
+    And(Box<Expr>, Box<Expr>),
+    /// Either holds.
+    Or(Box<Expr>, Box<Expr>),
+    /// It does not hold.
+    Not(Box<Expr>),
+    /// `left op right`.
+    Compare {
+        /// Left side.
+        left: Value,
+        /// Operator.
+        op: CmpOp,
+        /// Right side.
+        right: Value,
+    },
+    /// `value [NOT] LIKE pattern [ESCAPE c]`.
+    Like {
+        /// The tested value.
+        value: Value,
+        /// The pattern.
+        pattern: Value,
+        /// `NOT LIKE`.
+        negated: bool,
+        /// The escape character.
+        escape: Option<String>,
+    },
+    /// `value [NOT] IN (list)`.
+    In {
+        /// The tested value.
+        value: Value,
+        /// The candidates.
+        list: Vec<Value>,
+        /// `NOT IN`.
+        negated: bool,
+    },
+    /// `value [NOT] BETWEEN low AND high`.
+    Between {
+        /// The tested value.
+        value: Value,
+        /// Lower bound.
+        low: Value,
+        /// Upper bound.
+        high: Value,
+        /// `NOT BETWEEN`.
+        negated: bool,
+    },
+    /// `value IS [NOT] NULL`.
+    IsNull {
+        /// The tested value.
+        value: Value,
+        /// `IS NOT NULL`.
+        negated: bool,
+    },
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `<>` or `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// Arithmetic operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+}
+
+/// A scalar value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A field reference.
+    Field(String),
+    /// A string literal (unescaped).
+    Str(String),
+    /// A number literal, as written.
+    Number(String),
+    /// `NULL`.
+    Null,
+    /// A function call, name upper-cased.
+    Call(String, Vec<Value>),
+    /// `-x`.
+    Neg(Box<Value>),
+    /// `a op b`.
+    Arith(Box<Value>, ArithOp, Box<Value>),
+}
+
+/// A syntax error with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// Character offset (0-based) where the problem is.
+    pub position: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "q.where syntax error at character {}: {}", self.position + 1, self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+impl ParseError {
+    /// The message with the condition and a caret under the position, and an example of the
+    /// syntax, for a model to correct itself.
+    pub fn explain(&self, source: &str) -> String {
+        let caret = " ".repeat(source[..byte_at(source, self.position)].chars().count());
+        format!(
+            "{self}\n  {source}\n  {caret}^\nWrite a T-SQL condition without WHERE, e.g. Status = 'Open' AND Name LIKE N'O''Brien%' AND Qty IN (1, 2)"
+        )
+    }
+}
+
+fn byte_at(s: &str, chars: usize) -> usize {
+    s.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(s.len())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Bracketed(String),
+    Str(String),
+    Num(String),
+    Sym(&'static str),
+    End,
+}
+
+struct Lexer {
+    toks: Vec<(Tok, usize)>,
+}
+
+fn lex(src: &str) -> Result<Lexer, ParseError> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut toks = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let start = i;
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if (c == 'N' || c == 'n') && chars.get(i + 1) == Some(&'\'') {
+            i += 1;
+            continue_string(&chars, &mut i, start, &mut toks)?;
+            continue;
+        }
+        if c == '\'' {
+            continue_string(&chars, &mut i, start, &mut toks)?;
+            continue;
+        }
+        if c == '[' {
+            let close = chars[i + 1..].iter().position(|&c| c == ']').ok_or(ParseError {
+                position: start,
+                message: "unclosed `[` in a field name".into(),
+            })?;
+            let name: String = chars[i + 1..i + 1 + close].iter().collect();
+            if name.trim().is_empty() {
+                return Err(ParseError { position: start, message: "empty field name `[]`".into() });
+            }
+            toks.push((Tok::Bracketed(name), start));
+            i += close + 2;
+            continue;
+        }
+        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
+            let mut j = i;
+            let mut dot = false;
+            while j < chars.len() && (chars[j].is_ascii_digit() || (chars[j] == '.' && !dot)) {
+                dot |= chars[j] == '.';
+                j += 1;
+            }
+            if j < chars.len() && (chars[j] == 'e' || chars[j] == 'E') {
+                let mut k = j + 1;
+                if k < chars.len() && (chars[k] == '+' || chars[k] == '-') {
+                    k += 1;
+                }
+                if k < chars.len() && chars[k].is_ascii_digit() {
+                    while k < chars.len() && chars[k].is_ascii_digit() {
+                        k += 1;
+                    }
+                    j = k;
+                }
+            }
+            if j < chars.len() && (chars[j].is_alphabetic() || chars[j] == '_') {
+                return Err(ParseError { position: j, message: "a number runs into a name; put a space or an operator between them".into() });
+            }
+            toks.push((Tok::Num(chars[i..j].iter().collect()), start));
+            i = j;
+            continue;
+        }
+        if c.is_alphabetic() || c == '_' || c == '@' || c == '#' {
+            let mut j = i;
+            while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_' || chars[j] == '.' || chars[j] == '@' || chars[j] == '#' || chars[j] == '$') {
+                j += 1;
+            }
+            toks.push((Tok::Ident(chars[i..j].iter().collect()), start));
+            i = j;
+            continue;
+        }
+        let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
+        let sym = match two.as_str() {
+            "<>" => Some("<>"),
+            "!=" => Some("!="),
+            "<=" => Some("<="),
+            ">=" => Some(">="),
+            _ => None,
+        };
+        if let Some(s) = sym {
+            toks.push((Tok::Sym(s), start));
+            i += 2;
+            continue;
+        }
+        let one = match c {
+            '=' => "=",
+            '<' => "<",
+            '>' => ">",
+            '(' => "(",
+            ')' => ")",
+            ',' => ",",
+            '+' => "+",
+            '-' => "-",
+            '*' => "*",
+            '/' => "/",
+            '%' => "%",
+            ';' => {
+                return Err(ParseError { position: start, message: "`;` is not allowed: a condition is one expression".into() })
+            }
+            _ => return Err(ParseError { position: start, message: format!("unexpected character `{c}`") }),
+        };
+        if one == "-" && chars.get(i + 1) == Some(&'-') {
+            return Err(ParseError { position: start, message: "comments (`--`) are not allowed".into() });
+        }
+        if one == "/" && chars.get(i + 1) == Some(&'*') {
+            return Err(ParseError { position: start, message: "comments (`/*`) are not allowed".into() });
+        }
+        toks.push((Tok::Sym(one), start));
+        i += 1;
+    }
+    toks.push((Tok::End, chars.len()));
+    Ok(Lexer { toks })
+}
+
+fn continue_string(chars: &[char], i: &mut usize, start: usize, toks: &mut Vec<(Tok, usize)>) -> Result<(), ParseError> {
+    // *i is at the opening quote.
+    let mut j = *i + 1;
+    let mut text = String::new();
+    loop {
+        match chars.get(j) {
+            None => {
+                return Err(ParseError {
+                    position: start,
+                    message: "unclosed string: end it with ' and write a quote inside as ''".into(),
+                })
+            }
+            Some('\'') if chars.get(j + 1) == Some(&'\'') => {
+                text.push('\'');
+                j += 2;
+            }
+            Some('\'') => {
+                j += 1;
+                break;
+            }
+            Some(&c) => {
+                text.push(c);
+                j += 1;
+            }
+        }
+    }
+    toks.push((Tok::Str(text), start));
+    *i = j;
+    Ok(())
+}
+
+const RESERVED: &[&str] = &["AND", "OR", "NOT", "LIKE", "IN", "BETWEEN", "IS", "NULL", "ESCAPE", "SELECT", "FROM", "UNION", "EXEC", "EXECUTE", "DROP", "INSERT", "UPDATE", "DELETE"];
+
+struct Parser {
+    toks: Vec<(Tok, usize)>,
+    pos: usize,
+}
+
+/// Parses a condition.
+pub fn parse(source: &str) -> Result<Expr, ParseError> {
+    if source.trim().is_empty() {
+        return Err(ParseError { position: 0, message: "the condition is empty".into() });
+    }
+    let lexer = lex(source)?;
+    let mut p = Parser { toks: lexer.toks, pos: 0 };
+    let expr = p.expr()?;
+    match p.peek() {
+        Tok::End => Ok(expr),
+        Tok::Sym(")") => Err(p.error("unbalanced `)`")),
+        other => Err(p.error(&format!("expected AND, OR or the end, found {}", show(other)))),
+    }
+}
+
+fn show(t: &Tok) -> String {
+    match t {
+        Tok::Ident(s) => format!("`{s}`"),
+        Tok::Bracketed(s) => format!("`[{s}]`"),
+        Tok::Str(s) => format!("the string '{s}'"),
+        Tok::Num(n) => format!("the number {n}"),
+        Tok::Sym(s) => format!("`{s}`"),
+        Tok::End => "the end".into(),
+    }
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        &self.toks[self.pos].0
+    }
+    fn at(&self) -> usize {
+        self.toks[self.pos].1
+    }
+    fn bump(&mut self) -> Tok {
+        let t = self.toks[self.pos].0.clone();
+        if self.pos + 1 < self.toks.len() {
+            self.pos += 1;
+        }
+        t
+    }
+    fn error(&self, message: &str) -> ParseError {
+        ParseError { position: self.at(), message: message.to_string() }
+    }
+    fn keyword(&self, kw: &str) -> bool {
+        matches!(self.peek(), Tok::Ident(s) if s.eq_ignore_ascii_case(kw))
+    }
+    fn eat_keyword(&mut self, kw: &str) -> bool {
+        if self.keyword(kw) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+    fn eat_sym(&mut self, s: &str) -> bool {
+        if matches!(self.peek(), Tok::Sym(x) if *x == s) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+    fn expect_sym(&mut self, s: &str, what: &str) -> Result<(), ParseError> {
+        if self.eat_sym(s) {
+            Ok(())
+        } else {
+            Err(self.error(&format!("expected `{s}` {what}, found {}", show(self.peek()))))
+        }
+    }
+
+    fn expr(&mut self) -> Result<Expr, ParseError> {
+        let mut left = self.and()?;
+        while self.eat_keyword("OR") {
+            let right = self.and()?;
+            left = Expr::Or(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Expr, ParseError> {
+        let mut left = self.not()?;
+        while self.eat_keyword("AND") {
+            let right = self.not()?;
+            left = Expr::And(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn not(&mut self) -> Result<Expr, ParseError> {
+        if self.eat_keyword("NOT") {
+            return Ok(Expr::Not(Box::new(self.not()?)));
+        }
+        self.predicate()
+    }
+
+    fn predicate(&mut self) -> Result<Expr, ParseError> {
+        if matches!(self.peek(), Tok::Sym("(")) {
+            // A parenthesised condition, unless what follows the `)` shows it was a value.
+            let save = self.pos;
+            self.bump();
+            if let Ok(inner) = self.expr() {
+                if self.eat_sym(")") {
+                    let continues_as_value = matches!(self.peek(), Tok::Sym("=" | "<>" | "!=" | "<" | ">" | "<=" | ">=" | "+" | "-" | "*" | "/" | "%"))
+                        || ["LIKE", "IN", "BETWEEN", "IS", "NOT"].iter().any(|k| self.keyword(k));
+                    if !continues_as_value {
+                        return Ok(inner);
+                    }
+                }
+            }
+            self.pos = save;
+        }
+        let left = self.value()?;
+        let negated = self.eat_keyword("NOT");
+        if self.eat_keyword("LIKE") {
+            let pattern = self.value()?;
+            let escape = if self.eat_keyword("ESCAPE") {
+                match self.bump() {
+                    Tok::Str(s) if s.chars().count() == 1 => Some(s),
+                    _ => return Err(self.error("ESCAPE takes a one-character string, e.g. ESCAPE '\\'")),
+                }
+            } else {
+                None
+            };
+            return Ok(Expr::Like { value: left, pattern, negated, escape });
+        }
+        if self.eat_keyword("IN") {
+            self.expect_sym("(", "after IN")?;
+            let mut list = vec![self.value()?];
+            while self.eat_sym(",") {
+                list.push(self.value()?);
+            }
+            self.expect_sym(")", "to close the IN list")?;
+            return Ok(Expr::In { value: left, list, negated });
+        }
+        if self.eat_keyword("BETWEEN") {
+            let low = self.value()?;
+            if !self.eat_keyword("AND") {
+                return Err(self.error("BETWEEN needs AND, e.g. Qty BETWEEN 1 AND 5"));
+            }
+            let high = self.value()?;
+            return Ok(Expr::Between { value: left, low, high, negated });
+        }
+        if negated {
+            return Err(self.error("NOT here must be followed by LIKE, IN or BETWEEN"));
+        }
+        if self.eat_keyword("IS") {
+            let negated = self.eat_keyword("NOT");
+            if !self.eat_keyword("NULL") {
+                return Err(self.error("expected NULL after IS"));
+            }
+            return Ok(Expr::IsNull { value: left, negated });
+        }
+        let op = match self.peek() {
+            Tok::Sym("=") => CmpOp::Eq,
+            Tok::Sym("<>") | Tok::Sym("!=") => CmpOp::Ne,
+            Tok::Sym("<") => CmpOp::Lt,
+            Tok::Sym("<=") => CmpOp::Le,
+            Tok::Sym(">") => CmpOp::Gt,
+            Tok::Sym(">=") => CmpOp::Ge,
+            other => {
+                return Err(self.error(&format!(
+                    "expected a comparison (=, <>, <, >, <=, >=, LIKE, IN, BETWEEN, IS NULL), found {}",
+                    show(other)
+                )))
+            }
+        };
+        self.bump();
+        let right = self.value()?;
+        Ok(Expr::Compare { left, op, right })
+    }
+
+    fn value(&mut self) -> Result<Value, ParseError> {
+        let mut left = self.term()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Sym("+") => ArithOp::Add,
+                Tok::Sym("-") => ArithOp::Sub,
+                _ => return Ok(left),
+            };
+            self.bump();
+            let right = self.term()?;
+            left = Value::Arith(Box::new(left), op, Box::new(right));
+        }
+    }
+
+    fn term(&mut self) -> Result<Value, ParseError> {
+        let mut left = self.unary()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Sym("*") => ArithOp::Mul,
+                Tok::Sym("/") => ArithOp::Div,
+                Tok::Sym("%") => ArithOp::Mod,
+                _ => return Ok(left),
+            };
+            self.bump();
+            let right = self.unary()?;
+            left = Value::Arith(Box::new(left), op, Box::new(right));
+        }
+    }
+
+    fn unary(&mut self) -> Result<Value, ParseError> {
+        let here = self.at();
+        match self.bump() {
+            Tok::Sym("-") => Ok(Value::Neg(Box::new(self.unary()?))),
+            Tok::Sym("(") => {
+                let v = self.value()?;
+                self.expect_sym(")", "to close the parenthesis")?;
+                Ok(v)
+            }
+            Tok::Num(n) => Ok(Value::Number(n)),
+            Tok::Str(s) => Ok(Value::Str(s)),
+            Tok::Bracketed(name) => Ok(Value::Field(name)),
+            Tok::Ident(name) if name.eq_ignore_ascii_case("NULL") => Ok(Value::Null),
+            Tok::Ident(name) => {
+                if matches!(self.peek(), Tok::Sym("(")) {
+                    self.bump();
+                    let mut args = Vec::new();
+                    if !self.eat_sym(")") {
+                        args.push(self.value()?);
+                        while self.eat_sym(",") {
+                            args.push(self.value()?);
+                        }
+                        self.expect_sym(")", "to close the function call")?;
+                    }
+                    return Ok(Value::Call(name.to_ascii_uppercase(), args));
+                }
+                if RESERVED.iter().any(|k| name.eq_ignore_ascii_case(k)) {
+                    return Err(ParseError { position: here, message: format!("expected a value, found the keyword {}", name.to_uppercase()) });
+                }
+                Ok(Value::Field(name))
+            }
+            Tok::End => Err(ParseError { position: here, message: "the condition ends too early; a value is missing".into() }),
+            other => Err(ParseError { position: here, message: format!("expected a value (a field, 'text', a number or NULL), found {}", show(&other)) }),
+        }
+    }
+}
+
+impl Expr {
+    /// Every field the condition names, in order of appearance.
+    pub fn fields(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.walk_values(&mut |v| {
+            if let Value::Field(f) = v {
+                out.push(f.as_str());
+            }
+        });
+        out
+    }
+
+    fn walk_values<'a>(&'a self, f: &mut impl FnMut(&'a Value)) {
+        match self {
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.walk_values(f);
+                b.walk_values(f);
+            }
+            Expr::Not(e) => e.walk_values(f),
+            Expr::Compare { left, right, .. } => {
+                left.walk(f);
+                right.walk(f);
+            }
+            Expr::Like { value, pattern, .. } => {
+                value.walk(f);
+                pattern.walk(f);
+            }
+            Expr::In { value, list, .. } => {
+                value.walk(f);
+                list.iter().for_each(|v| v.walk(f));
+            }
+            Expr::Between { value, low, high, .. } => {
+                value.walk(f);
+                low.walk(f);
+                high.walk(f);
+            }
+            Expr::IsNull { value, .. } => value.walk(f),
+        }
+    }
+}
+
+impl Value {
+    fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Value)) {
+        f(self);
+        match self {
+            Value::Call(_, args) => args.iter().for_each(|a| a.walk(f)),
+            Value::Neg(v) => v.walk(f),
+            Value::Arith(a, _, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Quotes text as a T-SQL Unicode string literal: `N'O''Brien'`.
+pub fn quote(text: &str) -> String {
+    format!("N'{}'", text.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> Expr {
+        parse(s).unwrap_or_else(|e| panic!("{s}: {}", e.explain(s)))
+    }
+
+    fn err(s: &str) -> ParseError {
+        parse(s).expect_err(s)
+    }
+
+    #[test]
+    fn parses_the_common_shapes() {
+        let e = ok("Status='Open' AND (Assignee = N'j.smith@acmecorp.com' OR Priority >= 3)");
+        assert_eq!(e.fields(), vec!["Status", "Assignee", "Priority"]);
+        ok("Name LIKE 'O''Brien%'");
+        ok("SKU NOT LIKE 'OBS-2024%' ESCAPE '\\'");
+        ok("Qty IN (1, 2, 3) AND Region NOT IN ('EU','US')");
+        ok("Created BETWEEN '2024-01-01' AND '2024-12-31'");
+        ok("Closed IS NULL OR Closed IS NOT NULL");
+        ok("NOT (Active = 1)");
+        ok("Due < GETDATE() AND DATEADD(day, -7, GETDATE()) < Created");
+        ok("(Qty + 1) * 2 > 10");
+        ok("[First Name] = 'A'");
+        ok("Amount > -5.5e2");
+        ok("_status = 'Active' AND _2fa_status <> 'Enabled'");
+    }
+
+    #[test]
+    fn unescapes_strings() {
+        let Expr::Compare { right, .. } = ok("Name = N'O''Brien'") else { panic!() };
+        assert_eq!(right, Value::Str("O'Brien".into()));
+    }
+
+    #[test]
+    fn errors_say_where_and_what() {
+        let e = err("Status = 'Open");
+        assert_eq!(e.position, 9);
+        assert!(e.message.contains("unclosed string"));
+        let e = err("Status = ");
+        assert!(e.message.contains("ends too early"), "{e}");
+        let e = err("Status 'Open'");
+        assert_eq!(e.position, 7);
+        assert!(e.message.contains("expected a comparison"), "{e}");
+        let e = err("a = 1 AND");
+        assert!(e.message.contains("ends too early"), "{e}");
+        let e = err("(a = 1");
+        assert!(e.message.contains("`)`"), "{e}");
+        let e = err("a = 1)");
+        assert!(e.message.contains("unbalanced"), "{e}");
+        assert!(e.explain("a = 1)").contains("     ^"), "{}", e.explain("a = 1)"));
+        assert!(err("").message.contains("empty"));
+    }
+
+    #[test]
+    fn refuses_injection_shapes() {
+        assert!(err("1=1; DROP TABLE x").message.contains("`;`"));
+        assert!(err("Name = 'a' -- comment").message.contains("comments"));
+        assert!(err("Name = 'a' /* x */").message.contains("comments"));
+        assert!(err("Name = 'a' UNION SELECT 1").message.contains("expected AND, OR or the end"));
+        assert!(err("x IN (SELECT id FROM t)").message.contains("keyword SELECT"));
+    }
+
+    #[test]
+    fn quote_escapes() {
+        assert_eq!(quote("O'Brien"), "N'O''Brien'");
+        let e = ok(&format!("Name = {}", quote("it's")));
+        let Expr::Compare { right, .. } = e else { panic!() };
+        assert_eq!(right, Value::Str("it's".into()));
+    }
+}
