@@ -11,10 +11,10 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod files;
+pub mod qwhere;
 pub mod request;
 pub mod response;
 pub mod tools;
-pub mod qwhere;
 pub mod validate;
 
 pub use auth::Credentials;

@@ -141,7 +141,12 @@ pub struct ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "q.where syntax error at character {}: {}", self.position + 1, self.message)
+        write!(
+            f,
+            "q.where syntax error at character {}: {}",
+            self.position + 1,
+            self.message
+        )
     }
 }
 
@@ -159,7 +164,10 @@ impl ParseError {
 }
 
 fn byte_at(s: &str, chars: usize) -> usize {
-    s.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(s.len())
+    s.char_indices()
+        .nth(chars)
+        .map(|(i, _)| i)
+        .unwrap_or(s.len())
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -197,19 +205,26 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
             continue;
         }
         if c == '[' {
-            let close = chars[i + 1..].iter().position(|&c| c == ']').ok_or(ParseError {
-                position: start,
-                message: "unclosed `[` in a field name".into(),
-            })?;
+            let close = chars[i + 1..]
+                .iter()
+                .position(|&c| c == ']')
+                .ok_or(ParseError {
+                    position: start,
+                    message: "unclosed `[` in a field name".into(),
+                })?;
             let name: String = chars[i + 1..i + 1 + close].iter().collect();
             if name.trim().is_empty() {
-                return Err(ParseError { position: start, message: "empty field name `[]`".into() });
+                return Err(ParseError {
+                    position: start,
+                    message: "empty field name `[]`".into(),
+                });
             }
             toks.push((Tok::Bracketed(name), start));
             i += close + 2;
             continue;
         }
-        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
+        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+        {
             let mut j = i;
             let mut dot = false;
             while j < chars.len() && (chars[j].is_ascii_digit() || (chars[j] == '.' && !dot)) {
@@ -229,7 +244,11 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
                 }
             }
             if j < chars.len() && (chars[j].is_alphabetic() || chars[j] == '_') {
-                return Err(ParseError { position: j, message: "a number runs into a name; put a space or an operator between them".into() });
+                return Err(ParseError {
+                    position: j,
+                    message: "a number runs into a name; put a space or an operator between them"
+                        .into(),
+                });
             }
             toks.push((Tok::Num(chars[i..j].iter().collect()), start));
             i = j;
@@ -237,7 +256,14 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
         }
         if c.is_alphabetic() || c == '_' || c == '@' || c == '#' {
             let mut j = i;
-            while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_' || chars[j] == '.' || chars[j] == '@' || chars[j] == '#' || chars[j] == '$') {
+            while j < chars.len()
+                && (chars[j].is_alphanumeric()
+                    || chars[j] == '_'
+                    || chars[j] == '.'
+                    || chars[j] == '@'
+                    || chars[j] == '#'
+                    || chars[j] == '$')
+            {
                 j += 1;
             }
             toks.push((Tok::Ident(chars[i..j].iter().collect()), start));
@@ -270,15 +296,29 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
             '/' => "/",
             '%' => "%",
             ';' => {
-                return Err(ParseError { position: start, message: "`;` is not allowed: a condition is one expression".into() })
+                return Err(ParseError {
+                    position: start,
+                    message: "`;` is not allowed: a condition is one expression".into(),
+                })
             }
-            _ => return Err(ParseError { position: start, message: format!("unexpected character `{c}`") }),
+            _ => {
+                return Err(ParseError {
+                    position: start,
+                    message: format!("unexpected character `{c}`"),
+                })
+            }
         };
         if one == "-" && chars.get(i + 1) == Some(&'-') {
-            return Err(ParseError { position: start, message: "comments (`--`) are not allowed".into() });
+            return Err(ParseError {
+                position: start,
+                message: "comments (`--`) are not allowed".into(),
+            });
         }
         if one == "/" && chars.get(i + 1) == Some(&'*') {
-            return Err(ParseError { position: start, message: "comments (`/*`) are not allowed".into() });
+            return Err(ParseError {
+                position: start,
+                message: "comments (`/*`) are not allowed".into(),
+            });
         }
         toks.push((Tok::Sym(one), start));
         i += 1;
@@ -287,7 +327,12 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
     Ok(Lexer { toks })
 }
 
-fn continue_string(chars: &[char], i: &mut usize, start: usize, toks: &mut Vec<(Tok, usize)>) -> Result<(), ParseError> {
+fn continue_string(
+    chars: &[char],
+    i: &mut usize,
+    start: usize,
+    toks: &mut Vec<(Tok, usize)>,
+) -> Result<(), ParseError> {
     // *i is at the opening quote.
     let mut j = *i + 1;
     let mut text = String::new();
@@ -318,7 +363,10 @@ fn continue_string(chars: &[char], i: &mut usize, start: usize, toks: &mut Vec<(
     Ok(())
 }
 
-const RESERVED: &[&str] = &["AND", "OR", "NOT", "LIKE", "IN", "BETWEEN", "IS", "NULL", "ESCAPE", "SELECT", "FROM", "UNION", "EXEC", "EXECUTE", "DROP", "INSERT", "UPDATE", "DELETE"];
+const RESERVED: &[&str] = &[
+    "AND", "OR", "NOT", "LIKE", "IN", "BETWEEN", "IS", "NULL", "ESCAPE", "SELECT", "FROM", "UNION",
+    "EXEC", "EXECUTE", "DROP", "INSERT", "UPDATE", "DELETE",
+];
 
 struct Parser {
     toks: Vec<(Tok, usize)>,
@@ -328,16 +376,67 @@ struct Parser {
 /// Parses a condition.
 pub fn parse(source: &str) -> Result<Expr, ParseError> {
     if source.trim().is_empty() {
-        return Err(ParseError { position: 0, message: "the condition is empty".into() });
+        return Err(ParseError {
+            position: 0,
+            message: "the condition is empty".into(),
+        });
     }
     let lexer = lex(source)?;
-    let mut p = Parser { toks: lexer.toks, pos: 0 };
+    let mut p = Parser {
+        toks: lexer.toks,
+        pos: 0,
+    };
     let expr = p.expr()?;
     match p.peek() {
         Tok::End => Ok(expr),
         Tok::Sym(")") => Err(p.error("unbalanced `)`")),
-        other => Err(p.error(&format!("expected AND, OR or the end, found {}", show(other)))),
+        other => Err(p.error(&format!(
+            "expected AND, OR or the end, found {}",
+            show(other)
+        ))),
     }
+}
+
+/// Parses one value expression (a field, literal, call or arithmetic), as used in `q.select`,
+/// `q.orderBy` and `q.groupBy` items.
+pub fn parse_value(source: &str) -> Result<Value, ParseError> {
+    if source.trim().is_empty() {
+        return Err(ParseError {
+            position: 0,
+            message: "the expression is empty".into(),
+        });
+    }
+    let lexer = lex(source)?;
+    let mut p = Parser {
+        toks: lexer.toks,
+        pos: 0,
+    };
+    let value = p.value()?;
+    match p.peek() {
+        Tok::End => Ok(value),
+        other => Err(p.error(&format!("unexpected {} after the expression", show(other)))),
+    }
+}
+
+/// Splits a comma-separated list at top level (commas inside parentheses or strings stay),
+/// returning each item with its character offset.
+pub fn split_list(source: &str) -> Vec<(usize, &str)> {
+    let mut items = Vec::new();
+    let (mut depth, mut in_str, mut start) = (0i32, false, 0usize);
+    for (i, c) in source.char_indices() {
+        match c {
+            '\'' => in_str = !in_str,
+            '(' if !in_str => depth += 1,
+            ')' if !in_str => depth -= 1,
+            ',' if !in_str && depth == 0 => {
+                items.push((source[..start].chars().count(), &source[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push((source[..start].chars().count(), &source[start..]));
+    items
 }
 
 fn show(t: &Tok) -> String {
@@ -366,7 +465,10 @@ impl Parser {
         t
     }
     fn error(&self, message: &str) -> ParseError {
-        ParseError { position: self.at(), message: message.to_string() }
+        ParseError {
+            position: self.at(),
+            message: message.to_string(),
+        }
     }
     fn keyword(&self, kw: &str) -> bool {
         matches!(self.peek(), Tok::Ident(s) if s.eq_ignore_ascii_case(kw))
@@ -391,7 +493,10 @@ impl Parser {
         if self.eat_sym(s) {
             Ok(())
         } else {
-            Err(self.error(&format!("expected `{s}` {what}, found {}", show(self.peek()))))
+            Err(self.error(&format!(
+                "expected `{s}` {what}, found {}",
+                show(self.peek())
+            )))
         }
     }
 
@@ -427,8 +532,24 @@ impl Parser {
             self.bump();
             if let Ok(inner) = self.expr() {
                 if self.eat_sym(")") {
-                    let continues_as_value = matches!(self.peek(), Tok::Sym("=" | "<>" | "!=" | "<" | ">" | "<=" | ">=" | "+" | "-" | "*" | "/" | "%"))
-                        || ["LIKE", "IN", "BETWEEN", "IS", "NOT"].iter().any(|k| self.keyword(k));
+                    let continues_as_value = matches!(
+                        self.peek(),
+                        Tok::Sym(
+                            "=" | "<>"
+                                | "!="
+                                | "<"
+                                | ">"
+                                | "<="
+                                | ">="
+                                | "+"
+                                | "-"
+                                | "*"
+                                | "/"
+                                | "%"
+                        )
+                    ) || ["LIKE", "IN", "BETWEEN", "IS", "NOT"]
+                        .iter()
+                        .any(|k| self.keyword(k));
                     if !continues_as_value {
                         return Ok(inner);
                     }
@@ -443,12 +564,21 @@ impl Parser {
             let escape = if self.eat_keyword("ESCAPE") {
                 match self.bump() {
                     Tok::Str(s) if s.chars().count() == 1 => Some(s),
-                    _ => return Err(self.error("ESCAPE takes a one-character string, e.g. ESCAPE '\\'")),
+                    _ => {
+                        return Err(
+                            self.error("ESCAPE takes a one-character string, e.g. ESCAPE '\\'")
+                        )
+                    }
                 }
             } else {
                 None
             };
-            return Ok(Expr::Like { value: left, pattern, negated, escape });
+            return Ok(Expr::Like {
+                value: left,
+                pattern,
+                negated,
+                escape,
+            });
         }
         if self.eat_keyword("IN") {
             self.expect_sym("(", "after IN")?;
@@ -457,7 +587,11 @@ impl Parser {
                 list.push(self.value()?);
             }
             self.expect_sym(")", "to close the IN list")?;
-            return Ok(Expr::In { value: left, list, negated });
+            return Ok(Expr::In {
+                value: left,
+                list,
+                negated,
+            });
         }
         if self.eat_keyword("BETWEEN") {
             let low = self.value()?;
@@ -465,7 +599,12 @@ impl Parser {
                 return Err(self.error("BETWEEN needs AND, e.g. Qty BETWEEN 1 AND 5"));
             }
             let high = self.value()?;
-            return Ok(Expr::Between { value: left, low, high, negated });
+            return Ok(Expr::Between {
+                value: left,
+                low,
+                high,
+                negated,
+            });
         }
         if negated {
             return Err(self.error("NOT here must be followed by LIKE, IN or BETWEEN"));
@@ -475,7 +614,10 @@ impl Parser {
             if !self.eat_keyword("NULL") {
                 return Err(self.error("expected NULL after IS"));
             }
-            return Ok(Expr::IsNull { value: left, negated });
+            return Ok(Expr::IsNull {
+                value: left,
+                negated,
+            });
         }
         let op = match self.peek() {
             Tok::Sym("=") => CmpOp::Eq,
@@ -484,12 +626,10 @@ impl Parser {
             Tok::Sym("<=") => CmpOp::Le,
             Tok::Sym(">") => CmpOp::Gt,
             Tok::Sym(">=") => CmpOp::Ge,
-            other => {
-                return Err(self.error(&format!(
-                    "expected a comparison (=, <>, <, >, <=, >=, LIKE, IN, BETWEEN, IS NULL), found {}",
-                    show(other)
-                )))
-            }
+            other => return Err(self.error(&format!(
+                "expected a comparison (=, <>, <, >, <=, >=, LIKE, IN, BETWEEN, IS NULL), found {}",
+                show(other)
+            ))),
         };
         self.bump();
         let right = self.value()?;
@@ -552,12 +692,27 @@ impl Parser {
                     return Ok(Value::Call(name.to_ascii_uppercase(), args));
                 }
                 if RESERVED.iter().any(|k| name.eq_ignore_ascii_case(k)) {
-                    return Err(ParseError { position: here, message: format!("expected a value, found the keyword {}", name.to_uppercase()) });
+                    return Err(ParseError {
+                        position: here,
+                        message: format!(
+                            "expected a value, found the keyword {}",
+                            name.to_uppercase()
+                        ),
+                    });
                 }
                 Ok(Value::Field(name))
             }
-            Tok::End => Err(ParseError { position: here, message: "the condition ends too early; a value is missing".into() }),
-            other => Err(ParseError { position: here, message: format!("expected a value (a field, 'text', a number or NULL), found {}", show(&other)) }),
+            Tok::End => Err(ParseError {
+                position: here,
+                message: "the condition ends too early; a value is missing".into(),
+            }),
+            other => Err(ParseError {
+                position: here,
+                message: format!(
+                    "expected a value (a field, 'text', a number or NULL), found {}",
+                    show(&other)
+                ),
+            }),
         }
     }
 }
@@ -593,7 +748,9 @@ impl Expr {
                 value.walk(f);
                 list.iter().for_each(|v| v.walk(f));
             }
-            Expr::Between { value, low, high, .. } => {
+            Expr::Between {
+                value, low, high, ..
+            } => {
                 value.walk(f);
                 low.walk(f);
                 high.walk(f);
@@ -654,7 +811,9 @@ mod tests {
 
     #[test]
     fn unescapes_strings() {
-        let Expr::Compare { right, .. } = ok("Name = N'O''Brien'") else { panic!() };
+        let Expr::Compare { right, .. } = ok("Name = N'O''Brien'") else {
+            panic!()
+        };
         assert_eq!(right, Value::Str("O'Brien".into()));
     }
 
@@ -674,7 +833,11 @@ mod tests {
         assert!(e.message.contains("`)`"), "{e}");
         let e = err("a = 1)");
         assert!(e.message.contains("unbalanced"), "{e}");
-        assert!(e.explain("a = 1)").contains("     ^"), "{}", e.explain("a = 1)"));
+        assert!(
+            e.explain("a = 1)").contains("     ^"),
+            "{}",
+            e.explain("a = 1)")
+        );
         assert!(err("").message.contains("empty"));
     }
 
@@ -683,15 +846,38 @@ mod tests {
         assert!(err("1=1; DROP TABLE x").message.contains("`;`"));
         assert!(err("Name = 'a' -- comment").message.contains("comments"));
         assert!(err("Name = 'a' /* x */").message.contains("comments"));
-        assert!(err("Name = 'a' UNION SELECT 1").message.contains("expected AND, OR or the end"));
-        assert!(err("x IN (SELECT id FROM t)").message.contains("keyword SELECT"));
+        assert!(err("Name = 'a' UNION SELECT 1")
+            .message
+            .contains("expected AND, OR or the end"));
+        assert!(err("x IN (SELECT id FROM t)")
+            .message
+            .contains("keyword SELECT"));
+    }
+
+    #[test]
+    fn values_and_lists() {
+        assert_eq!(
+            parse_value("COUNT(*)").map(|_| ()),
+            Err(ParseError {
+                position: 6,
+                message: "expected a value (a field, 'text', a number or NULL), found `*`".into()
+            })
+        );
+        assert!(matches!(parse_value("SUM(Qty)"), Ok(Value::Call(n, _)) if n == "SUM"));
+        let items: Vec<&str> = split_list("A, SUM(B, C), 'x,y'")
+            .into_iter()
+            .map(|(_, s)| s.trim())
+            .collect();
+        assert_eq!(items, vec!["A", "SUM(B, C)", "'x,y'"]);
     }
 
     #[test]
     fn quote_escapes() {
         assert_eq!(quote("O'Brien"), "N'O''Brien'");
         let e = ok(&format!("Name = {}", quote("it's")));
-        let Expr::Compare { right, .. } = e else { panic!() };
+        let Expr::Compare { right, .. } = e else {
+            panic!()
+        };
         assert_eq!(right, Value::Str("it's".into()));
     }
 }

@@ -233,7 +233,10 @@ pub fn check_arguments(tool: &ToolDef, args: &Map<String, Value>) -> Result<(), 
         // schema's minLength or refused by Caspio.
         if !condition.trim().is_empty() {
             crate::qwhere::parse(condition).map_err(|e| {
-                CallError::InvalidArguments(ArgError { argument: "where".into(), message: e.explain(condition) })
+                CallError::InvalidArguments(ArgError {
+                    argument: "where".into(),
+                    message: e.explain(condition),
+                })
             })?;
         }
     }

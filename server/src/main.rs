@@ -1,6 +1,6 @@
 //! `caspio-mcp`: serves the generated Caspio tools to MCP clients.
 
-mod catalog;
+use caspio_mcp::{catalog, sandbox};
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,12 +21,45 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a local Caspio-compatible REST v3 server (the demo account) on its own.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(clap::Args)]
+struct SandboxArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8900)]
+    port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// SQLite file holding the data; restarting on the same file keeps it.
+    #[arg(long, default_value = "caspio-sandbox.db", conflicts_with = "memory")]
+    db: std::path::PathBuf,
+    /// Keep the data in memory only.
+    #[arg(long)]
+    memory: bool,
+    /// Client id the token endpoint accepts.
+    #[arg(
+        long,
+        env = "CASPIO_SANDBOX_CLIENT_ID",
+        default_value = "sandbox-client"
+    )]
+    client_id: String,
+    /// Client secret the token endpoint accepts.
+    #[arg(
+        long,
+        env = "CASPIO_SANDBOX_CLIENT_SECRET",
+        default_value = "sandbox-secret"
+    )]
+    client_secret: String,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Tools { json } => print_tools(json),
+        Command::Sandbox(args) => run_sandbox(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -35,6 +68,37 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let config = sandbox::SandboxConfig {
+            client_id: args.client_id.clone(),
+            client_secret: args.client_secret.clone(),
+            database: (!args.memory).then(|| args.db.clone()),
+            ..Default::default()
+        };
+        let running = sandbox::Sandbox::open(config)
+            .map_err(|e| anyhow::anyhow!(e))?
+            .serve(std::net::SocketAddr::new(args.bind, args.port))
+            .await?;
+        println!("Caspio sandbox (REST v3) at {}", running.base_url);
+        println!("  token endpoint: {}/oauth/token", running.base_url);
+        println!(
+            "  API base:       {}/integrations/rest/v3",
+            running.base_url
+        );
+        println!("  client id:      {}", args.client_id);
+        println!("  client secret:  {}", args.client_secret);
+        match &running.sandbox.config().database {
+            Some(p) => println!("  data:           {}", p.display()),
+            None => println!("  data:           in memory"),
+        }
+        tokio::signal::ctrl_c().await?;
+        running.task.abort();
+        Ok(())
+    })
 }
 
 fn print_tools(json: bool) -> anyhow::Result<()> {

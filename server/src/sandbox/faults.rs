@@ -1,0 +1,122 @@
+//! Fault and limit switches for tests and demos, all off by default: a request quota per window
+//! answered with 429 and rate-limit headers, added latency, a share of 5xx answers, dropped
+//! connections, and early token expiry. They apply to API routes, not to `/oauth/token`.
+
+use super::error::CaspioError;
+use super::http::State;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The switches.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Requests allowed per window; `None` for no limit.
+    pub quota: Option<(u64, Duration)>,
+    /// Delay added to every API answer.
+    pub latency: Duration,
+    /// One answer in this many is a 500 (0 = never).
+    pub error_every: u64,
+    /// One connection in this many is dropped mid-answer (0 = never).
+    pub drop_every: u64,
+}
+
+/// The switches and their counters.
+#[derive(Default)]
+pub struct FaultState {
+    /// Current switches (changeable while running).
+    pub faults: Mutex<Faults>,
+    window: Mutex<Option<(Instant, u64)>>,
+    counter: AtomicU64,
+    /// A shorter access-token lifetime, when set.
+    pub token_lifetime: Mutex<Option<Duration>>,
+}
+
+/// Applies the switches to one API request.
+pub async fn apply(state: State, request: Request, next: Next) -> Response {
+    let faults = state
+        .faults
+        .faults
+        .lock()
+        .map(|f| f.clone())
+        .unwrap_or_default();
+    let n = state.faults.counter.fetch_add(1, Ordering::Relaxed) + 1;
+    if let Some((limit, window)) = faults.quota {
+        let (remaining, reset) = {
+            let mut w = match state.faults.window.lock() {
+                Ok(w) => w,
+                Err(_) => return CaspioError::internal("fault state poisoned").into_response(),
+            };
+            let now = Instant::now();
+            let (start, used) = match *w {
+                Some((start, used)) if now.duration_since(start) < window => (start, used),
+                _ => (now, 0),
+            };
+            let reset = window
+                .saturating_sub(now.duration_since(start))
+                .as_secs()
+                .max(1);
+            if used >= limit {
+                *w = Some((start, used));
+                (None, reset)
+            } else {
+                *w = Some((start, used + 1));
+                (Some(limit - used - 1), reset)
+            }
+        };
+        match remaining {
+            None => {
+                let mut r = CaspioError {
+                    status: StatusCode::TOO_MANY_REQUESTS,
+                    code: "TooManyRequests",
+                    message: format!("More than {limit} requests in {} s", window.as_secs()),
+                }
+                .into_response();
+                let h = r.headers_mut();
+                for (k, v) in [
+                    ("ratelimit-limit", limit),
+                    ("ratelimit-remaining", 0),
+                    ("ratelimit-reset", reset),
+                    ("retry-after", reset),
+                ] {
+                    h.insert(k, HeaderValue::from(v));
+                }
+                return r;
+            }
+            Some(left) => {
+                let mut r = run(faults.clone(), n, request, next).await;
+                let h = r.headers_mut();
+                for (k, v) in [
+                    ("ratelimit-limit", limit),
+                    ("ratelimit-remaining", left),
+                    ("ratelimit-reset", reset),
+                ] {
+                    h.insert(k, HeaderValue::from(v));
+                }
+                return r;
+            }
+        }
+    }
+    run(faults, n, request, next).await
+}
+
+async fn run(faults: Faults, n: u64, request: Request, next: Next) -> Response {
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    if faults.error_every > 0 && n.is_multiple_of(faults.error_every) {
+        return CaspioError::internal("Injected server error").into_response();
+    }
+    if faults.drop_every > 0 && n.is_multiple_of(faults.drop_every) {
+        // A body that fails at once makes the server abort the connection mid-answer.
+        let stream = futures::stream::once(async {
+            Err::<axum::body::Bytes, _>(std::io::Error::other("injected connection drop"))
+        });
+        return (StatusCode::OK, axum::body::Body::from_stream(stream)).into_response();
+    }
+    next.run(request).await
+}

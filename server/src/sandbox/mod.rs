@@ -1,0 +1,227 @@
+//! A local stand-in for a Caspio account: all 70 REST v3 operations at Caspio's paths, with
+//! Caspio's envelopes and errors, over real SQLite tables. It runs in-process (tests,
+//! `serve --sandbox`) or on its own (`caspio-mcp sandbox`). Separate from the MCP code: the
+//! server talks to it only over HTTP, through the same client it uses for a real account.
+
+mod apps;
+mod auth;
+mod db;
+mod demo;
+mod directories;
+mod error;
+mod faults;
+mod files;
+mod hooks;
+mod http;
+mod records;
+mod sql;
+mod tables;
+
+pub use faults::Faults;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::header::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use error::CaspioError;
+use http::AppState;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Settings of a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The client id the token endpoint accepts.
+    pub client_id: String,
+    /// The client secret the token endpoint accepts.
+    pub client_secret: String,
+    /// Access-token lifetime (Caspio's is 86,399 s).
+    pub token_lifetime: Duration,
+    /// The largest upload accepted (413 above).
+    pub max_upload_bytes: usize,
+    /// How long a data import/export task runs.
+    pub task_duration: Duration,
+    /// The host name used in generated URLs (deploy code, activation links).
+    pub account_host: String,
+    /// Where the data lives; `None` keeps it in memory.
+    pub database: Option<PathBuf>,
+    /// Seed the demo account into an empty database.
+    pub demo: bool,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            client_id: "sandbox-client".into(),
+            client_secret: "sandbox-secret".into(),
+            token_lifetime: Duration::from_secs(86_399),
+            max_upload_bytes: 20 * 1024 * 1024,
+            task_duration: Duration::from_millis(300),
+            account_host: "sandbox.caspio.local".into(),
+            database: None,
+            demo: true,
+        }
+    }
+}
+
+/// One request the sandbox served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    /// HTTP method.
+    pub method: String,
+    /// Path (with `/integrations/rest`).
+    pub path: String,
+    /// Raw query string.
+    pub query: Option<String>,
+}
+
+/// A sandbox account.
+#[derive(Clone)]
+pub struct Sandbox {
+    state: Arc<AppState>,
+}
+
+/// A sandbox listening on a socket.
+pub struct Running {
+    /// The account's base URL, e.g. `http://127.0.0.1:8123`.
+    pub base_url: String,
+    /// The sandbox, for its log and switches.
+    pub sandbox: Sandbox,
+    /// The server task.
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+impl Sandbox {
+    /// Opens the sandbox's storage (seeding the demo account into a new database when asked).
+    pub fn open(config: SandboxConfig) -> Result<Self, String> {
+        let db = db::Db::open(config.database.as_deref())?;
+        if config.demo && db.is_empty().map_err(|e| e.message)? {
+            demo::seed(&db).map_err(|e| format!("cannot seed the demo account: {}", e.message))?;
+        }
+        Ok(Sandbox {
+            state: Arc::new(AppState {
+                db,
+                config,
+                auth: Default::default(),
+                log: Default::default(),
+                faults: Default::default(),
+            }),
+        })
+    }
+
+    /// The HTTP routes: `/oauth/token` and the API under `/integrations/rest`.
+    pub fn router(&self) -> Router {
+        let api = Router::new()
+            .merge(tables::routes())
+            .merge(files::routes())
+            .merge(hooks::routes())
+            .merge(apps::routes())
+            .merge(directories::routes())
+            .fallback(|| async {
+                CaspioError::not_found("No such endpoint in Caspio REST API v3").into_response()
+            })
+            .layer(middleware::from_fn_with_state(
+                self.state.clone(),
+                faults::apply,
+            ))
+            .layer(middleware::from_fn_with_state(
+                self.state.clone(),
+                auth::require_bearer,
+            ))
+            .layer(DefaultBodyLimit::max(
+                self.state.config.max_upload_bytes + 1024 * 1024,
+            ));
+        Router::new()
+            .route("/oauth/token", post(auth::token))
+            .nest("/integrations/rest", api)
+            .fallback(|| async { CaspioError::not_found("Not found").into_response() })
+            .layer(middleware::from_fn_with_state(self.state.clone(), frame))
+            .with_state(self.state.clone())
+    }
+
+    /// Serves on `addr` until the task is dropped or aborted.
+    pub async fn serve(self, addr: SocketAddr) -> std::io::Result<Running> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let app = self.router();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Running {
+            base_url: format!("http://{local}"),
+            sandbox: self,
+            task,
+        })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.state.config
+    }
+
+    /// Every request served so far.
+    pub fn log(&self) -> Vec<LogEntry> {
+        self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Sets the fault switches.
+    pub fn set_faults(&self, faults: Faults) {
+        if let Ok(mut f) = self.state.faults.faults.lock() {
+            *f = faults;
+        }
+    }
+
+    /// Expires every issued token now, and issues later ones with this lifetime (`None` for the
+    /// configured one).
+    pub fn expire_tokens(&self, new_lifetime: Option<Duration>) {
+        self.state.auth.expire_all();
+        if let Ok(mut l) = self.state.faults.token_lifetime.lock() {
+            *l = new_lifetime;
+        }
+    }
+
+    /// How many access tokens were issued.
+    pub fn tokens_issued(&self) -> u64 {
+        self.state.tokens_issued()
+    }
+}
+
+/// Around every request: a request id in `X-Caspio-Request-ID` (and in error bodies), the
+/// request log, and Caspio's 2,047-character limit on the request URI.
+async fn frame(state: http::State, request: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().to_string();
+    let uri = request.uri().clone();
+    if let Ok(mut log) = state.log.lock() {
+        log.push(LogEntry {
+            method: request.method().to_string(),
+            path: uri.path().to_string(),
+            query: uri.query().map(str::to_string),
+        });
+    }
+    let resource = uri
+        .path()
+        .strip_prefix("/integrations/rest")
+        .unwrap_or(uri.path())
+        .to_string();
+    let mut response = error::CURRENT
+        .scope((id.clone(), resource), async move {
+            if uri.to_string().len() > 2047 {
+                return CaspioError {
+                    status: axum::http::StatusCode::URI_TOO_LONG,
+                    code: "IncorrectQueryParameter",
+                    message: "The request URI is longer than 2047 characters".into(),
+                }
+                .into_response();
+            }
+            next.run(request).await
+        })
+        .await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-caspio-request-id", v);
+    }
+    response
+}
