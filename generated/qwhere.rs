@@ -626,10 +626,12 @@ impl Parser {
             Tok::Sym("<=") => CmpOp::Le,
             Tok::Sym(">") => CmpOp::Gt,
             Tok::Sym(">=") => CmpOp::Ge,
-            other => return Err(self.error(&format!(
+            other => {
+                return Err(self.error(&format!(
                 "expected a comparison (=, <>, <, >, <=, >=, LIKE, IN, BETWEEN, IS NULL), found {}",
                 show(other)
-            ))),
+            )))
+            }
         };
         self.bump();
         let right = self.value()?;
