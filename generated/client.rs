@@ -68,6 +68,11 @@ impl Client {
         self.auth.token_requests()
     }
 
+    /// Checks that a token can be obtained (for readiness probes). Never reveals the token.
+    pub async fn ready(&self) -> Result<(), Error> {
+        self.auth.bearer(&self.http).await.map(|_| ())
+    }
+
     /// Sends a request and returns the 2xx answer; any other status is an [`Error::Api`].
     pub async fn send(&self, request: Request) -> Result<Response, Error> {
         if let Some(problem) = &request.problem {

@@ -1,5 +1,14 @@
 //! The `caspio-mcp` server: the generated Caspio tools served over MCP, and an embedded Caspio
 //! sandbox so it runs with no account at all. The binary (`main.rs`) is a thin CLI over this.
+//!
+//! A tool call flows: transport (`http` for Streamable HTTP via rmcp, `sse` for the legacy
+//! bridge, stdio via rmcp) → `handler` (one per session or request, over a shared `Context`) →
+//! `caspio::tools` (validate, typed parameters, request) → `caspio::Client` → Caspio or the
+//! `sandbox`.
 
 pub mod catalog;
+pub mod config;
+pub mod handler;
+pub mod http;
 pub mod sandbox;
+pub mod sse;

@@ -1,6 +1,10 @@
 //! `caspio-mcp`: serves the generated Caspio tools to MCP clients.
 
+use caspio_mcp::config::{Account, FileConfig};
+use caspio_mcp::handler::{CaspioMcp, Context};
+use caspio_mcp::http::HttpConfig;
 use caspio_mcp::{catalog, sandbox};
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,8 +25,72 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the tools over Streamable HTTP (/mcp) and legacy SSE (/sse).
+    Serve(ServeArgs),
+    /// Serve the tools over stdio, for desktop clients that launch a process.
+    Stdio(UpstreamArgs),
     /// Run a local Caspio-compatible REST v3 server (the demo account) on its own.
     Sandbox(SandboxArgs),
+}
+
+/// Which Caspio account the tools act on.
+#[derive(clap::Args)]
+struct UpstreamArgs {
+    /// Use an embedded sandbox with the demo account instead of a real account.
+    #[arg(long)]
+    sandbox: bool,
+    /// Keep the embedded sandbox's data in this SQLite file (default: in memory).
+    #[arg(long, requires = "sandbox")]
+    sandbox_db: Option<std::path::PathBuf>,
+    /// Account host or integration URL, e.g. c1abc234.caspio.com.
+    #[arg(long, env = "CASPIO_ACCOUNT", conflicts_with = "sandbox")]
+    account: Option<String>,
+    /// Web services profile client id.
+    #[arg(long, env = "CASPIO_CLIENT_ID", conflicts_with = "sandbox")]
+    client_id: Option<String>,
+    /// Web services profile client secret.
+    #[arg(
+        long,
+        env = "CASPIO_CLIENT_SECRET",
+        hide_env_values = true,
+        conflicts_with = "sandbox"
+    )]
+    client_secret: Option<String>,
+    /// TOML file with any of: account, client_id, client_secret, listen, allowed_hosts,
+    /// allowed_origins, stateless, max_body.
+    #[arg(long)]
+    config: Option<std::path::PathBuf>,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    upstream: UpstreamArgs,
+    /// Address to listen on. Loopback by default: expose it deliberately.
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
+    /// Host names clients may reach the server by (repeatable; `*` for any). Needed behind a
+    /// reverse proxy or when listening on a public address.
+    #[arg(long = "allowed-host")]
+    allowed_hosts: Vec<String>,
+    /// Browser origins allowed besides loopback ones (repeatable).
+    #[arg(long = "allowed-origin")]
+    allowed_origins: Vec<String>,
+    /// Serve /mcp without sessions, for load-balanced replicas.
+    #[arg(long)]
+    stateless: bool,
+    /// Largest request body in bytes.
+    #[arg(long)]
+    max_body: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -59,6 +127,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Tools { json } => print_tools(json),
+        Command::Serve(args) => run(serve(args)),
+        Command::Stdio(args) => run(stdio(args)),
         Command::Sandbox(args) => run_sandbox(args),
     };
     match result {
@@ -68,6 +138,178 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run(f: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    tokio::runtime::Runtime::new()?.block_on(f)
+}
+
+fn init_logs(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("CASPIO_MCP_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// The account the tools act on, and the sandbox serving it when embedded.
+async fn upstream(
+    args: &UpstreamArgs,
+    file: &FileConfig,
+) -> anyhow::Result<(caspio::Client, Option<sandbox::Running>)> {
+    if args.sandbox {
+        let config = sandbox::SandboxConfig {
+            database: args.sandbox_db.clone(),
+            ..Default::default()
+        };
+        let running = sandbox::Sandbox::open(config.clone())
+            .map_err(|e| anyhow::anyhow!(e))?
+            .serve("127.0.0.1:0".parse()?)
+            .await?;
+        let client = caspio::Client::new(
+            &running.base_url,
+            caspio::Credentials::ClientCredentials {
+                client_id: config.client_id,
+                client_secret: config.client_secret,
+            },
+        )?;
+        tracing::info!(sandbox = %running.base_url, "embedded Caspio sandbox with the demo account");
+        return Ok((client, Some(running)));
+    }
+    let account = Account::resolve(
+        args.account.clone(),
+        args.client_id.clone(),
+        args.client_secret.clone(),
+        file,
+    )?;
+    let client = caspio::Client::new(
+        &account.url,
+        caspio::Credentials::ClientCredentials {
+            client_id: account.client_id,
+            client_secret: account.client_secret,
+        },
+    )?;
+    tracing::info!(account = client.account_url(), "Caspio account");
+    Ok((client, None))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_logs(args.upstream.log_format);
+    let file = match &args.upstream.config {
+        Some(p) => FileConfig::load(p)?,
+        None => FileConfig::default(),
+    };
+    let (client, sandbox) = upstream(&args.upstream, &file).await?;
+    let ctx = Arc::new(Context::new(client, |_| true)?);
+    let listen: std::net::SocketAddr = match (args.listen, &file.listen) {
+        (Some(l), _) => l,
+        (None, Some(l)) => l
+            .parse()
+            .map_err(|e| anyhow::anyhow!("listen `{l}` in the config file: {e}"))?,
+        (None, None) => "127.0.0.1:8080".parse()?,
+    };
+    let mut http = HttpConfig {
+        allowed_hosts: if args.allowed_hosts.is_empty() {
+            file.allowed_hosts.clone()
+        } else {
+            args.allowed_hosts.clone()
+        },
+        allowed_origins: if args.allowed_origins.is_empty() {
+            file.allowed_origins.clone()
+        } else {
+            args.allowed_origins.clone()
+        },
+        stateless: args.stateless || file.stateless.unwrap_or(false),
+        ..Default::default()
+    };
+    if let Some(m) = args.max_body.or(file.max_body) {
+        http.max_body = m;
+    }
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let app = caspio_mcp::http::router(ctx, http, shutdown.clone());
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    let base = format!("http://{host}:{}", addr.port());
+    println!(
+        "caspio-mcp {} serving {} tools",
+        env!("CARGO_PKG_VERSION"),
+        caspio::tools::all().len()
+    );
+    if sandbox.is_some() {
+        println!("  upstream:        embedded sandbox (demo account; nothing leaves this machine)");
+    }
+    println!("  Streamable HTTP: {base}/mcp");
+    println!("  legacy SSE:      {base}/sse");
+    println!("  client config:   {{\"mcpServers\":{{\"caspio\":{{\"type\":\"http\",\"url\":\"{base}/mcp\"}}}}}}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let stop = shutdown.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: finishing calls in flight");
+            stop.cancel();
+        })
+        .await?;
+    if let Some(s) = sandbox {
+        s.task.abort();
+    }
+    Ok(())
+}
+
+async fn stdio(args: UpstreamArgs) -> anyhow::Result<()> {
+    use rmcp::ServiceExt;
+    init_logs(args.log_format);
+    let file = match &args.config {
+        Some(p) => FileConfig::load(p)?,
+        None => FileConfig::default(),
+    };
+    let (client, sandbox) = upstream(&args, &file).await?;
+    let ctx = Arc::new(Context::new(client, |_| true)?);
+    let service = CaspioMcp::new(ctx).serve(rmcp::transport::stdio()).await?;
+    tokio::select! {
+        r = service.waiting() => { r?; }
+        _ = shutdown_signal() => {}
+    }
+    if let Some(s) = sandbox {
+        s.task.abort();
+    }
+    Ok(())
 }
 
 fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {

@@ -1,0 +1,210 @@
+//! The MCP handler: `tools/list`, `tools/call` and `get_tool` over the generated registry, for one
+//! request context (which Caspio account, which tools are visible). Transports build one handler
+//! per session or request from a shared `Arc<Context>`; nothing here is global, so a hosted
+//! deployment can hand each request the context of its own account.
+
+use base64::Engine;
+use caspio::tools::{CallError, ToolDef, ToolOutput};
+use caspio::{Client, Error};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock as Content,
+    Implementation, ListToolsResult, MetaObject, PaginatedRequestParams, ResourceContents,
+    ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
+use serde_json::{json, Map};
+use std::sync::Arc;
+
+/// Files larger than this are not returned inline; the error says how to get them.
+pub const DEFAULT_DOWNLOAD_CAP: usize = 10 * 1024 * 1024;
+
+/// What a request may do: the account it acts on and the tools it sees.
+pub struct Context {
+    /// The Caspio account.
+    pub client: Client,
+    /// Visible tools, in registry order.
+    pub defs: Vec<&'static ToolDef>,
+    /// The same tools as MCP objects, built once.
+    pub tools: Vec<Tool>,
+    /// Largest file returned inline.
+    pub download_cap: usize,
+}
+
+impl Context {
+    /// A context for `client` seeing the tools `filter` keeps.
+    pub fn new(client: Client, filter: impl Fn(&ToolDef) -> bool) -> anyhow::Result<Self> {
+        let defs: Vec<&'static ToolDef> =
+            caspio::tools::all().iter().filter(|t| filter(t)).collect();
+        let tools = crate::catalog::mcp_tools(defs.iter().copied())?;
+        Ok(Context {
+            client,
+            defs,
+            tools,
+            download_cap: DEFAULT_DOWNLOAD_CAP,
+        })
+    }
+}
+
+/// The handler.
+#[derive(Clone)]
+pub struct CaspioMcp {
+    ctx: Arc<Context>,
+}
+
+impl CaspioMcp {
+    /// A handler over a context.
+    pub fn new(ctx: Arc<Context>) -> Self {
+        CaspioMcp { ctx }
+    }
+}
+
+const INSTRUCTIONS: &str = "Tools for one Caspio account. Find tables with list_all_caspio_tables and their \
+fields with list_all_caspio_fields before filtering or writing. Update and delete tools act on every record \
+their where condition matches: list the records first and check the count.";
+
+impl ServerHandler for CaspioMcp {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new("caspio-mcp", env!("CARGO_PKG_VERSION")).with_title("Caspio"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(self.ctx.tools.clone()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.ctx.tools.iter().find(|t| t.name == name).cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let Some(def) = self.ctx.defs.iter().find(|d| d.name == request.name) else {
+            return Err(McpError::invalid_params(
+                format!("unknown tool `{}`", request.name),
+                None,
+            ));
+        };
+        let args = request.arguments.unwrap_or_default();
+        let result = match caspio::tools::call_tool(&self.ctx.client, def, args).await {
+            Ok(out) => success(out, self.ctx.download_cap),
+            Err(e) => failure(def, e),
+        };
+        Ok(result.into())
+    }
+}
+
+/// Rate-limit headers, normalised, for a result's `_meta`.
+fn rate_meta(rl: &caspio::RateLimit, request_id: Option<&str>) -> Option<MetaObject> {
+    let mut m = Map::new();
+    if let Some(v) = rl.limit {
+        m.insert("ratelimit-limit".into(), json!(v));
+    }
+    if let Some(v) = rl.remaining {
+        m.insert("ratelimit-remaining".into(), json!(v));
+    }
+    if let Some(v) = rl.reset.or(rl.retry_after) {
+        m.insert("ratelimit-reset".into(), json!(v));
+    }
+    if let Some(id) = request_id {
+        m.insert("caspio/requestId".into(), json!(id));
+    }
+    (!m.is_empty()).then_some(MetaObject(m))
+}
+
+fn is_text(content_type: Option<&str>) -> bool {
+    let t = content_type.unwrap_or("").to_ascii_lowercase();
+    t.starts_with("text/")
+        || t.contains("json")
+        || t.contains("xml")
+        || t.contains("csv")
+        || t.contains("javascript")
+}
+
+fn success(out: ToolOutput, cap: usize) -> CallToolResult {
+    let meta = rate_meta(&out.rate_limit, out.request_id.as_deref());
+    let result = if let Some(file) = out.file {
+        if file.bytes.len() > cap {
+            CallToolResult::error(vec![Content::text(format!(
+                "The file is {} bytes, over the {} byte limit for returning files inline. Use the matching \
+                 file info tool to see its name and size, and download it from Caspio directly.",
+                file.bytes.len(),
+                cap
+            ))])
+        } else {
+            let name = file.file_name.clone().unwrap_or_else(|| "file".into());
+            let uri = format!(
+                "caspio://file/{}",
+                percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
+            );
+            let mime = file
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "application/octet-stream".into());
+            let resource = match (
+                is_text(file.content_type.as_deref()),
+                String::from_utf8(file.bytes.clone()),
+            ) {
+                (true, Ok(text)) => ResourceContents::text(text, uri).with_mime_type(mime),
+                _ => ResourceContents::blob(
+                    base64::engine::general_purpose::STANDARD.encode(&file.bytes),
+                    uri,
+                )
+                .with_mime_type(mime),
+            };
+            CallToolResult::success(vec![Content::text(out.text), Content::resource(resource)])
+        }
+    } else if let Some(value) = out.structured {
+        CallToolResult::structured(value)
+    } else {
+        CallToolResult::success(vec![Content::text(out.text)])
+    };
+    result.with_meta(meta)
+}
+
+/// A failed call as a tool error the model can read and act on.
+fn failure(def: &ToolDef, e: CallError) -> CallToolResult {
+    let (text, meta) = match e {
+        CallError::InvalidArguments(a) => (
+            format!(
+                "{a}\nNothing was sent to Caspio. Fix the arguments of {} and call it again.",
+                def.name
+            ),
+            None,
+        ),
+        CallError::Api(Error::Api(api)) => {
+            let mut text = api.to_string();
+            if api.status == 429 {
+                let after = api
+                    .rate_limit
+                    .retry_after
+                    .or(api.rate_limit.reset)
+                    .map(|s| format!("{s} s"))
+                    .unwrap_or_else(|| "a while".into());
+                text.push_str(&format!(
+                    "\nCaspio is rate-limiting this account: wait {after} before calling again."
+                ));
+            }
+            let mut meta =
+                rate_meta(&api.rate_limit, api.request_id.as_deref()).unwrap_or_default();
+            meta.0.insert("caspio/status".into(), json!(api.status));
+            if let Some(code) = &api.code {
+                meta.0.insert("caspio/code".into(), json!(code));
+            }
+            (text, Some(meta))
+        }
+        CallError::Api(other) => (other.to_string(), None),
+        CallError::UnknownTool(name) => (format!("unknown tool `{name}`"), None),
+    };
+    CallToolResult::error(vec![Content::text(text)]).with_meta(meta)
+}

@@ -1,0 +1,355 @@
+//! The HTTP face of the server: Streamable HTTP at `/mcp` (rmcp, both protocol eras), the legacy
+//! SSE bridge at `/sse` + `/messages`, and `/healthz`/`/readyz`, behind one guard that checks
+//! Host and Origin, body size and content type, and forgives clients that send a narrow `Accept`.
+
+use crate::handler::{CaspioMcp, Context};
+use crate::sse;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// HTTP settings.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Host names clients may use (DNS-rebinding guard). Empty means loopback names only;
+    /// `*` allows any (behind a reverse proxy that checks hosts itself).
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed besides loopback ones.
+    pub allowed_origins: Vec<String>,
+    /// Serve without sessions (for load-balanced deployments): GET /mcp answers 405.
+    pub stateless: bool,
+    /// Largest request body.
+    pub max_body: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            allowed_hosts: vec![],
+            allowed_origins: vec![],
+            stateless: false,
+            max_body: 4 * 1024 * 1024,
+        }
+    }
+}
+
+const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]"];
+
+/// Builds the app.
+pub fn router(ctx: Arc<Context>, config: HttpConfig, shutdown: CancellationToken) -> Router {
+    let rmcp_config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(!config.stateless)
+        .with_json_response(config.stateless)
+        .disable_allowed_hosts()
+        .with_max_request_body_bytes(config.max_body)
+        .with_cancellation_token(shutdown.child_token());
+    let factory_ctx = ctx.clone();
+    let factory = move || Ok(CaspioMcp::new(factory_ctx.clone()));
+    let mcp = if config.stateless {
+        Router::new().nest_service(
+            "/mcp",
+            StreamableHttpService::new(
+                factory,
+                Arc::new(NeverSessionManager::default()),
+                rmcp_config,
+            ),
+        )
+    } else {
+        Router::new().nest_service(
+            "/mcp",
+            StreamableHttpService::new(
+                factory,
+                Arc::new(LocalSessionManager::default()),
+                rmcp_config,
+            ),
+        )
+    };
+    let sessions = sse::Sessions::new(ctx.clone(), shutdown, config.max_body);
+    let legacy = Router::new()
+        .route("/sse", get(sse::open))
+        .route("/messages", post(sse::post))
+        .with_state(sessions);
+    let guarded = mcp
+        .merge(legacy)
+        .layer(middleware::from_fn_with_state(Arc::new(config), guard));
+    let probes = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(move || ready(ctx.clone())));
+    guarded.merge(probes)
+}
+
+async fn ready(ctx: Arc<Context>) -> Response {
+    match ctx.client.ready().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("cannot obtain a Caspio token: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+fn refuse(status: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": message}});
+    (status, axum::Json(body)).into_response()
+}
+
+fn host_name(value: &str) -> &str {
+    if value.starts_with('[') {
+        return value
+            .split(']')
+            .next()
+            .map(|h| &value[..h.len() + 1])
+            .unwrap_or(value);
+    }
+    value.rsplit_once(':').map(|(h, _)| h).unwrap_or(value)
+}
+
+fn origin_allowed(origin: &str, config: &HttpConfig) -> bool {
+    if config
+        .allowed_origins
+        .iter()
+        .any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
+    {
+        return true;
+    }
+    let rest = origin.split_once("://").map(|(_, r)| r).unwrap_or("");
+    LOOPBACK
+        .iter()
+        .any(|l| host_name(rest).eq_ignore_ascii_case(l))
+}
+
+async fn guard(
+    axum::extract::State(config): axum::extract::State<Arc<HttpConfig>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+        let name = host_name(host);
+        let allowed = if config.allowed_hosts.is_empty() {
+            LOOPBACK.iter().any(|l| l.eq_ignore_ascii_case(name))
+        } else {
+            config
+                .allowed_hosts
+                .iter()
+                .any(|h| h == "*" || h.eq_ignore_ascii_case(name) || h.eq_ignore_ascii_case(host))
+        };
+        if !allowed {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                &format!(
+                    "Host `{host}` is not allowed; start the server with --allowed-host {name}"
+                ),
+            );
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        if !origin_allowed(origin, &config) {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                &format!("Origin `{origin}` is not allowed; add it with --allowed-origin"),
+            );
+        }
+    }
+    if let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        if len > config.max_body {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!(
+                    "the request body is {len} bytes; the limit is {}",
+                    config.max_body
+                ),
+            );
+        }
+    }
+    if request.method() == Method::POST {
+        if let Some(ct) = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+        {
+            if !ct
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+            {
+                return refuse(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    &format!("Content-Type must be application/json, not `{ct}`"),
+                );
+            }
+        }
+        if request.uri().path().starts_with("/mcp") {
+            // Some clients send only `application/json` or `*/*`; rmcp insists on both types.
+            let accept = request
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if !(accept.contains("application/json") && accept.contains("text/event-stream")) {
+                request.headers_mut().insert(
+                    header::ACCEPT,
+                    HeaderValue::from_static("application/json, text/event-stream"),
+                );
+            }
+            // JSON-RPC errors for what rmcp would answer with a bare HTTP error.
+            let (parts, body) = request.into_parts();
+            let bytes = match axum::body::to_bytes(body, config.max_body).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return refuse(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        &format!("the request body is over {} bytes", config.max_body),
+                    )
+                }
+            };
+            if let Some(error) = jsonrpc_problem(&bytes) {
+                // A request that parsed but has bad params is answered like any JSON-RPC error
+                // (200); a body that is not a JSON-RPC message at all is a bad HTTP request.
+                let status = if error["error"]["code"] == -32602 {
+                    StatusCode::OK
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                return (status, axum::Json(error)).into_response();
+            }
+            request = Request::from_parts(parts, axum::body::Body::from(bytes));
+        }
+    }
+    next.run(request).await
+}
+
+/// A JSON-RPC error for a body that is not JSON (-32700), not a JSON-RPC message (-32600), or a
+/// `tools/call` without a tool name or with non-object arguments (-32602).
+pub fn jsonrpc_problem(body: &[u8]) -> Option<serde_json::Value> {
+    use serde_json::{json, Value};
+    let error = |id: Value, code: i64, message: String| {
+        Some(json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}))
+    };
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => return error(Value::Null, -32700, format!("Parse error: {e}")),
+    };
+    let Some(obj) = value.as_object() else {
+        return error(
+            Value::Null,
+            -32600,
+            "Invalid Request: expected one JSON-RPC message object".into(),
+        );
+    };
+    let id = obj.get("id").cloned().unwrap_or(Value::Null);
+    if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return error(
+            id,
+            -32600,
+            "Invalid Request: `jsonrpc` must be \"2.0\"".into(),
+        );
+    }
+    let Some(method) = obj.get("method") else {
+        // A response or an error from the client: rmcp handles those.
+        return None;
+    };
+    let Some(method) = method.as_str() else {
+        return error(
+            id,
+            -32600,
+            "Invalid Request: `method` must be a string".into(),
+        );
+    };
+    let params = obj.get("params");
+    if params.is_some_and(|p| !p.is_object()) {
+        return error(
+            id,
+            -32602,
+            format!("Invalid params: `params` of {method} must be an object"),
+        );
+    }
+    if method == "tools/call" {
+        let p = params.and_then(Value::as_object);
+        if !p.and_then(|p| p.get("name")).is_some_and(Value::is_string) {
+            return error(
+                id,
+                -32602,
+                "Invalid params: tools/call needs `name`, the tool's name".into(),
+            );
+        }
+        if p.and_then(|p| p.get("arguments"))
+            .is_some_and(|a| !a.is_object() && !a.is_null())
+        {
+            return error(
+                id,
+                -32602,
+                "Invalid params: `arguments` must be an object".into(),
+            );
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jsonrpc_problems() {
+        let code =
+            |b: &str| jsonrpc_problem(b.as_bytes()).map(|e| e["error"]["code"].as_i64().unwrap());
+        assert_eq!(code("{\"jsonrpc\":"), Some(-32700));
+        assert_eq!(code("[1,2]"), Some(-32600));
+        assert_eq!(
+            code(r#"{"jsonrpc":"1.0","id":1,"method":"x"}"#),
+            Some(-32600)
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"nme":1}}"#),
+            Some(-32602)
+        );
+        assert_eq!(
+            code(
+                r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","arguments":[1]}}"#
+            ),
+            Some(-32602)
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":7}"#),
+            Some(-32602)
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a"}}"#),
+            None
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
+            None
+        );
+    }
+
+    #[test]
+    fn hosts_and_origins() {
+        assert_eq!(host_name("localhost:8080"), "localhost");
+        assert_eq!(host_name("[::1]:8080"), "[::1]");
+        assert_eq!(host_name("example.com"), "example.com");
+        let c = HttpConfig {
+            allowed_origins: vec!["https://app.example.com".into()],
+            ..Default::default()
+        };
+        assert!(origin_allowed("http://localhost:6274", &c));
+        assert!(origin_allowed("http://127.0.0.1", &c));
+        assert!(origin_allowed("https://app.example.com", &c));
+        assert!(!origin_allowed("http://evil.example.com", &c));
+        assert!(!origin_allowed("http://localhost.evil.com", &c));
+    }
+}

@@ -1,0 +1,133 @@
+//! The deprecated HTTP+SSE transport (MCP 2024-11-05), which rmcp no longer serves: `GET /sse`
+//! opens an event stream whose first event, `endpoint`, names the URL to POST to;
+//! `POST /messages?sessionId=…` answers 202 and the reply arrives on the stream. Each stream runs
+//! the same handler as the other transports, over a pair of channels.
+
+use crate::handler::{CaspioMcp, Context};
+use axum::body::{to_bytes, Body};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::channel::mpsc;
+use futures::{SinkExt, StreamExt};
+use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio_util::sync::CancellationToken;
+
+/// Open SSE sessions.
+#[derive(Clone)]
+pub struct Sessions {
+    inner: Arc<Mutex<HashMap<String, mpsc::Sender<ClientJsonRpcMessage>>>>,
+    ctx: Arc<Context>,
+    shutdown: CancellationToken,
+    max_body: usize,
+}
+
+impl Sessions {
+    /// Sessions serving `ctx`, ended when `shutdown` is cancelled.
+    pub fn new(ctx: Arc<Context>, shutdown: CancellationToken, max_body: usize) -> Self {
+        Sessions {
+            inner: Default::default(),
+            ctx,
+            shutdown,
+            max_body,
+        }
+    }
+}
+
+/// Removes the session when its stream ends.
+struct Guard {
+    id: String,
+    sessions: Arc<Mutex<HashMap<String, mpsc::Sender<ClientJsonRpcMessage>>>>,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.sessions.lock() {
+            s.remove(&self.id);
+        }
+    }
+}
+
+/// `GET /sse`.
+pub async fn open(State(sessions): State<Sessions>) -> Response {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let (to_server, from_client) = mpsc::channel::<ClientJsonRpcMessage>(64);
+    let (to_client, from_server) = mpsc::channel::<ServerJsonRpcMessage>(64);
+    if let Ok(mut s) = sessions.inner.lock() {
+        s.insert(id.clone(), to_server);
+    }
+    let handler = CaspioMcp::new(sessions.ctx.clone());
+    let shutdown = sessions.shutdown.clone();
+    tokio::spawn(async move {
+        match rmcp::serve_server(handler, (to_client, from_client)).await {
+            Ok(running) => {
+                tokio::select! {
+                    _ = running.waiting() => {}
+                    _ = shutdown.cancelled() => {}
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "SSE session failed to start"),
+        }
+    });
+    let guard = Guard {
+        id: id.clone(),
+        sessions: sessions.inner.clone(),
+    };
+    let endpoint = futures::stream::once(async move {
+        Ok::<_, std::convert::Infallible>(
+            Event::default()
+                .event("endpoint")
+                .data(format!("/messages?sessionId={id}")),
+        )
+    });
+    let shutdown = sessions.shutdown.clone();
+    let messages = from_server
+        .map(move |msg| {
+            let _keep = &guard;
+            let data = serde_json::to_string(&msg).unwrap_or_else(|_| "{}".into());
+            Ok::<_, std::convert::Infallible>(Event::default().event("message").data(data))
+        })
+        .take_until(async move { shutdown.cancelled().await });
+    Sse::new(endpoint.chain(messages))
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// `POST /messages?sessionId=…`.
+pub async fn post(
+    State(sessions): State<Sessions>,
+    Query(q): Query<HashMap<String, String>>,
+    body: Body,
+) -> Response {
+    let Some(id) = q.get("sessionId") else {
+        return (StatusCode::BAD_REQUEST, "sessionId is required").into_response();
+    };
+    let sender = sessions.inner.lock().ok().and_then(|s| s.get(id).cloned());
+    let Some(mut sender) = sender else {
+        return (StatusCode::NOT_FOUND, "unknown or closed session").into_response();
+    };
+    let bytes = match to_bytes(body, sessions.max_body).await {
+        Ok(b) => b,
+        Err(_) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body is over {} bytes", sessions.max_body),
+            )
+                .into_response()
+        }
+    };
+    let message: ClientJsonRpcMessage = match serde_json::from_slice(&bytes) {
+        Ok(m) => m,
+        Err(e) => {
+            let error = serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": if serde_json::from_slice::<serde_json::Value>(&bytes).is_ok() { -32600 } else { -32700 }, "message": e.to_string()}});
+            return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
+        }
+    };
+    if sender.send(message).await.is_err() {
+        return (StatusCode::NOT_FOUND, "the session has ended").into_response();
+    }
+    StatusCode::ACCEPTED.into_response()
+}
