@@ -1,0 +1,494 @@
+//! The server as real clients see it. rmcp's own client drives Streamable HTTP in both protocol
+//! eras (the 2025-11-25 handshake with sessions, and stateless 2026-07-28) and stdio through the
+//! real binary; the legacy SSE transport is driven over raw HTTP. Then protocol-level bad input,
+//! which must get the right answer while the server stays up.
+
+use caspio_mcp::handler::Context;
+use caspio_mcp::http::{router, HttpConfig};
+use caspio_mcp::sandbox::{Running, Sandbox, SandboxConfig};
+use rmcp::model::{CallToolRequestParams, ProtocolVersion};
+use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::ServiceExt;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+struct Server {
+    url: String,
+    sandbox: Running,
+    versions: Arc<Mutex<Vec<String>>>,
+}
+
+async fn start(config: HttpConfig) -> Server {
+    let sandbox = Sandbox::open(SandboxConfig::default())
+        .unwrap()
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let cfg = sandbox.sandbox.config().clone();
+    let client = caspio::Client::new(
+        &sandbox.base_url,
+        caspio::Credentials::ClientCredentials {
+            client_id: cfg.client_id,
+            client_secret: cfg.client_secret,
+        },
+    )
+    .unwrap();
+    let ctx = Arc::new(Context::new(client, |_| true).unwrap());
+    let versions = Arc::new(Mutex::new(Vec::new()));
+    let seen = versions.clone();
+    let app = router(ctx, config, tokio_util::sync::CancellationToken::new()).layer(
+        axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let seen = seen.clone();
+                async move {
+                    if let Some(v) = req
+                        .headers()
+                        .get("mcp-protocol-version")
+                        .and_then(|v| v.to_str().ok())
+                    {
+                        seen.lock().unwrap().push(v.to_string());
+                    }
+                    next.run(req).await
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Server {
+        url: format!("http://{addr}"),
+        sandbox,
+        versions,
+    }
+}
+
+fn args(v: Value) -> serde_json::Map<String, Value> {
+    v.as_object().cloned().unwrap()
+}
+
+async fn drive_with_rmcp(url: &str, version: ProtocolVersion) {
+    let transport = StreamableHttpClientTransport::from_uri(format!("{url}/mcp"));
+    let client = if version == ProtocolVersion::V_2026_07_28 {
+        // The 2026-07-28 lifecycle: server/discover, then self-contained stateless requests.
+        ().serve_with_lifecycle(
+            transport,
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![version],
+            },
+        )
+        .await
+        .expect("discovers")
+    } else {
+        ().serve(transport).await.expect("initializes")
+    };
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(tools.len(), 70);
+    assert!(tools.iter().any(|t| t.name == "list_all_caspio_records"));
+    // A read tool.
+    let read = client
+        .call_tool(CallToolRequestParams::new("list_all_caspio_records").with_arguments(args(json!({"table_name": "Inventory", "where": "SKU LIKE 'OBS-2024%' AND In_Stock = 0", "select": "SKU"}))))
+        .await
+        .unwrap();
+    assert_ne!(read.is_error, Some(true));
+    assert_eq!(
+        read.structured_content.unwrap()["Result"],
+        json!([{"SKU": "OBS-2024-001"}, {"SKU": "OBS-2024-003"}])
+    );
+    // A write tool, and its effect.
+    let write = client
+        .call_tool(CallToolRequestParams::new("update_a_caspio_record_by_id").with_arguments(args(json!({"table_name": "Inventory", "where": "SKU = 'OBS-2024-001'", "values": {"Quantity": 5, "In_Stock": true}}))))
+        .await
+        .unwrap();
+    assert_eq!(write.structured_content.unwrap()["RecordsAffected"], 1);
+    let after = client
+        .call_tool(CallToolRequestParams::new("list_all_caspio_records").with_arguments(args(json!({"table_name": "Inventory", "where": "SKU = 'OBS-2024-001'", "select": "Quantity"}))))
+        .await
+        .unwrap();
+    assert_eq!(
+        after.structured_content.unwrap()["Result"][0]["Quantity"],
+        5
+    );
+    // Invalid arguments are a tool error the model can read, not a protocol error.
+    let bad = client
+        .call_tool(
+            CallToolRequestParams::new("list_all_caspio_records")
+                .with_arguments(args(json!({"table_name": "Inventory", "page_size": 1}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(bad.is_error, Some(true));
+    let text = serde_json::to_string(&bad.content).unwrap();
+    assert!(text.contains("page_size"), "{text}");
+    client.cancel().await.ok();
+}
+
+#[tokio::test]
+async fn rmcp_client_with_the_2025_handshake() {
+    let s = start(HttpConfig::default()).await;
+    drive_with_rmcp(&s.url, ProtocolVersion::V_2025_11_25).await;
+    let seen = s.versions.lock().unwrap().clone();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|v| v == "2025-11-25"),
+        "{seen:?}"
+    );
+    s.sandbox.task.abort();
+}
+
+#[tokio::test]
+async fn rmcp_client_stateless_2026() {
+    let s = start(HttpConfig::default()).await;
+    drive_with_rmcp(&s.url, ProtocolVersion::V_2026_07_28).await;
+    assert!(
+        s.versions.lock().unwrap().iter().any(|v| v == "2026-07-28"),
+        "{:?}",
+        s.versions.lock().unwrap()
+    );
+    s.sandbox.task.abort();
+}
+
+#[tokio::test]
+async fn rmcp_client_against_a_stateless_server() {
+    for version in [ProtocolVersion::V_2025_11_25, ProtocolVersion::V_2026_07_28] {
+        let s = start(HttpConfig {
+            stateless: true,
+            ..Default::default()
+        })
+        .await;
+        drive_with_rmcp(&s.url, version).await;
+        s.sandbox.task.abort();
+    }
+}
+
+#[tokio::test]
+async fn rmcp_client_over_stdio() {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"));
+    cmd.args(["stdio", "--sandbox"])
+        .env("CASPIO_MCP_LOG", "warn");
+    let transport = rmcp::transport::TokioChildProcess::new(cmd).unwrap();
+    let client = ().serve(transport).await.expect("stdio server starts");
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 70);
+    let out = client
+        .call_tool(CallToolRequestParams::new("list_all_caspio_directories"))
+        .await
+        .unwrap();
+    assert!(out.structured_content.unwrap()["Result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["Id"] == "402"));
+    client.cancel().await.ok();
+}
+
+/// Reads SSE events from a response until `want` events named `message` arrived.
+async fn sse_events(resp: &mut reqwest::Response, want: usize) -> Vec<(String, String)> {
+    let mut buf = String::new();
+    let mut events = Vec::new();
+    while events
+        .iter()
+        .filter(|(e, _): &&(String, String)| e == "message")
+        .count()
+        < want
+    {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), resp.chunk())
+            .await
+            .expect("event in time")
+            .unwrap()
+            .expect("stream open");
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let mut name = String::from("message");
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event:") {
+                    name = v.trim().to_string();
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push_str(v.trim_start());
+                }
+            }
+            if !data.is_empty() {
+                events.push((name, data));
+            }
+        }
+    }
+    events
+}
+
+#[tokio::test]
+async fn legacy_sse_transport() {
+    let s = start(HttpConfig::default()).await;
+    let http = reqwest::Client::new();
+    let mut stream = http
+        .get(format!("{}/sse", s.url))
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut buf = String::new();
+    while !buf.contains("\n\n") {
+        buf.push_str(&String::from_utf8_lossy(
+            &stream.chunk().await.unwrap().unwrap(),
+        ));
+    }
+    assert!(buf.starts_with("event: endpoint"), "{buf}");
+    let endpoint = buf
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .unwrap()
+        .to_string();
+    let post = |body: Value| {
+        let http = http.clone();
+        let url = format!("{}{endpoint}", s.url);
+        async move {
+            http.post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(post(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2024-11-05", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})).await, 202);
+    assert_eq!(
+        post(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await,
+        202
+    );
+    assert_eq!(
+        post(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await,
+        202
+    );
+    assert_eq!(post(json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "create_a_caspio_record", "arguments": {"table_name": "Support_Tickets", "record": {"Title": "From SSE", "Status": "Open"}}}})).await, 202);
+    let events = sse_events(&mut stream, 3).await;
+    let by_id = |id: i64| {
+        events
+            .iter()
+            .map(|(_, d)| serde_json::from_str::<Value>(d).unwrap())
+            .find(|v| v["id"] == id)
+            .unwrap()
+    };
+    assert_eq!(by_id(1)["result"]["protocolVersion"], "2024-11-05");
+    assert_eq!(by_id(2)["result"]["tools"].as_array().unwrap().len(), 70);
+    assert_eq!(
+        by_id(3)["result"]["structuredContent"]["Result"][0]["Title"],
+        "From SSE"
+    );
+    // Unknown sessions and malformed bodies.
+    let unknown = http
+        .post(format!("{}/messages?sessionId=nope", s.url))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let malformed = http
+        .post(format!("{}{endpoint}", s.url))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 400);
+    assert_eq!(
+        malformed.json::<Value>().await.unwrap()["error"]["code"],
+        -32700
+    );
+    s.sandbox.task.abort();
+}
+
+#[tokio::test]
+async fn protocol_level_bad_input() {
+    let s = start(HttpConfig {
+        max_body: 64 * 1024,
+        ..Default::default()
+    })
+    .await;
+    let stateless = start(HttpConfig {
+        stateless: true,
+        ..Default::default()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let mcp = format!("{}/mcp", s.url);
+    let send = |url: String, headers: Vec<(&'static str, String)>, body: String| {
+        let http = http.clone();
+        async move {
+            let mut r = http
+                .post(url)
+                .header("content-type", "application/json")
+                .header("accept", "application/json, text/event-stream");
+            for (k, v) in headers {
+                r = r.header(k, v);
+            }
+            let resp = r.body(body).send().await.unwrap();
+            let status = resp.status().as_u16();
+            let session = resp
+                .headers()
+                .get("mcp-session-id")
+                .map(|v| v.to_str().unwrap().to_string());
+            let text = resp.text().await.unwrap();
+            let json = text
+                .lines()
+                .filter_map(|l| l.strip_prefix("data: "))
+                .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+                .last()
+                .or_else(|| serde_json::from_str(&text).ok())
+                .unwrap_or(Value::Null);
+            (status, session, json)
+        }
+    };
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}).to_string();
+    let (status, session, _) = send(mcp.clone(), vec![], init).await;
+    assert_eq!(status, 200);
+    let session = session.expect("a session id");
+    let in_session = |extra: Vec<(&'static str, String)>| {
+        let mut h = vec![
+            ("mcp-session-id", session.clone()),
+            ("mcp-protocol-version", "2025-11-25".to_string()),
+        ];
+        h.extend(extra);
+        h
+    };
+    send(
+        mcp.clone(),
+        in_session(vec![]),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string(),
+    )
+    .await;
+
+    let (status, _, body) = send(mcp.clone(), in_session(vec![]), "{\"jsonrpc\":".into()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_i64()),
+        (400, Some(-32700)),
+        "malformed JSON"
+    );
+    let (_, _, body) = send(
+        mcp.clone(),
+        in_session(vec![]),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "no/such"}).to_string(),
+    )
+    .await;
+    assert_eq!(body["error"]["code"], -32601, "unknown method");
+    let (_, _, body) = send(
+        mcp.clone(),
+        in_session(vec![]),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"arguments": {}}})
+            .to_string(),
+    )
+    .await;
+    assert_eq!(body["error"]["code"], -32602, "bad params");
+    let (_, _, body) = send(mcp.clone(), in_session(vec![]), json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "no_such_tool"}}).to_string()).await;
+    assert_eq!(body["error"]["code"], -32602, "unknown tool");
+    let list = json!({"jsonrpc": "2.0", "id": 5, "method": "tools/list"}).to_string();
+    let (status, _, _) = send(
+        mcp.clone(),
+        vec![
+            ("mcp-session-id", session.clone()),
+            ("mcp-protocol-version", "1999-01-01".into()),
+        ],
+        list.clone(),
+    )
+    .await;
+    assert_eq!(status, 400, "wrong protocol version");
+    let (status, _, _) = send(
+        mcp.clone(),
+        vec![
+            ("mcp-session-id", "not-a-session".into()),
+            ("mcp-protocol-version", "2025-11-25".into()),
+        ],
+        list.clone(),
+    )
+    .await;
+    assert_eq!(status, 404, "unknown session");
+    let (status, _, _) = send(
+        mcp.clone(),
+        in_session(vec![("origin", "https://evil.example.com".into())]),
+        list.clone(),
+    )
+    .await;
+    assert_eq!(status, 403, "foreign Origin");
+    let (status, _, _) = send(
+        mcp.clone(),
+        in_session(vec![("host", "evil.example.com".into())]),
+        list.clone(),
+    )
+    .await;
+    assert_eq!(status, 403, "foreign Host");
+    let (status, _, _) = send(mcp.clone(), in_session(vec![]), format!("{{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/list\",\"params\":{{\"pad\":\"{}\"}}}}", "x".repeat(100_000))).await;
+    assert_eq!(status, 413, "body over the limit");
+    let wrong_type = http
+        .post(&mcp)
+        .header("content-type", "text/plain")
+        .header("mcp-session-id", &session)
+        .body(list.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_type.status(), 415, "wrong content type");
+    let get = http
+        .get(format!("{}/mcp", stateless.url))
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status(), 405, "GET on a stateless endpoint");
+    // Clients that send only application/json (or */*) still get served.
+    let narrow = http
+        .post(&mcp)
+        .header("content-type", "application/json")
+        .header("accept", "*/*")
+        .header("mcp-session-id", &session)
+        .header("mcp-protocol-version", "2025-11-25")
+        .body(list.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(narrow.status(), 200);
+    // And after all that, the server still answers.
+    let (status, _, body) = send(mcp.clone(), in_session(vec![]), list).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["result"]["tools"].as_array().unwrap().len(), 70);
+    let health = http.get(format!("{}/healthz", s.url)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = http.get(format!("{}/readyz", s.url)).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    s.sandbox.task.abort();
+    stateless.sandbox.task.abort();
+}
+
+#[tokio::test]
+async fn readyz_fails_when_the_account_refuses_the_credentials() {
+    let sandbox = Sandbox::open(SandboxConfig::default())
+        .unwrap()
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let client = caspio::Client::new(
+        &sandbox.base_url,
+        caspio::Credentials::ClientCredentials {
+            client_id: "sandbox-client".into(),
+            client_secret: "s3cr3t-NOT-THIS".into(),
+        },
+    )
+    .unwrap();
+    let ctx = Arc::new(Context::new(client, |_| true).unwrap());
+    let app = router(
+        ctx,
+        HttpConfig::default(),
+        tokio_util::sync::CancellationToken::new(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let r = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
+    assert_eq!(r.status(), 503);
+    let text = r.text().await.unwrap();
+    assert!(
+        !text.contains("s3cr3t-NOT-THIS"),
+        "the secret must not leak: {text}"
+    );
+    sandbox.task.abort();
+}
