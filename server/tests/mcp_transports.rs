@@ -332,9 +332,9 @@ async fn protocol_level_bad_input() {
             let text = resp.text().await.unwrap();
             let json = text
                 .lines()
+                .rev()
                 .filter_map(|l| l.strip_prefix("data: "))
-                .filter_map(|d| serde_json::from_str::<Value>(d).ok())
-                .last()
+                .find_map(|d| serde_json::from_str::<Value>(d).ok())
                 .or_else(|| serde_json::from_str(&text).ok())
                 .unwrap_or(Value::Null);
             (status, session, json)
