@@ -229,7 +229,14 @@ async fn guard(
             request = Request::from_parts(parts, axum::body::Body::from(bytes));
         }
     }
-    next.run(request).await
+    let ending_session = request.method() == Method::DELETE;
+    let mut response = next.run(request).await;
+    // rmcp acknowledges a session DELETE with 202; clients (the Python SDK among them) expect a
+    // plain success for a request that is complete.
+    if ending_session && response.status() == StatusCode::ACCEPTED {
+        *response.status_mut() = StatusCode::OK;
+    }
+    response
 }
 
 /// A JSON-RPC error for a body that is not JSON (-32700), not a JSON-RPC message (-32600), or a

@@ -10,5 +10,7 @@ pub mod catalog;
 pub mod config;
 pub mod handler;
 pub mod http;
+pub mod prompts;
+pub mod resources;
 pub mod sandbox;
 pub mod sse;

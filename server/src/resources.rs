@@ -1,0 +1,106 @@
+//! MCP resources: each table and view of the account as a read-only resource holding its field
+//! definitions (`caspio://tables/{name}`, `caspio://views/{name}`), so a client can put a schema
+//! in context without a tool call. Read live from Caspio through the generated client.
+
+use rmcp::model::{
+    ListResourceTemplatesResult, ListResourcesResult, ReadResourceResult, Resource,
+    ResourceContents, ResourceTemplate,
+};
+use rmcp::ErrorData as McpError;
+
+const TABLE_PREFIX: &str = "caspio://tables/";
+const VIEW_PREFIX: &str = "caspio://views/";
+
+fn upstream(e: caspio::Error) -> McpError {
+    McpError::internal_error(format!("Caspio: {e}"), None)
+}
+
+/// Every table and view as a resource.
+pub async fn list(client: &caspio::Client) -> Result<ListResourcesResult, McpError> {
+    let tables = client
+        .list_tables()
+        .await
+        .map_err(upstream)?
+        .result
+        .unwrap_or_default();
+    let views = client
+        .list_views()
+        .await
+        .map_err(upstream)?
+        .result
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for t in tables {
+        out.push(
+            Resource::new(format!("{TABLE_PREFIX}{}", encode(&t)), t.clone())
+                .with_title(format!("Table {t}"))
+                .with_description(format!("Field definitions of table {t}"))
+                .with_mime_type("application/json"),
+        );
+    }
+    for v in views {
+        out.push(
+            Resource::new(format!("{VIEW_PREFIX}{}", encode(&v)), v.clone())
+                .with_title(format!("View {v}"))
+                .with_description(format!("Field definitions of view {v}"))
+                .with_mime_type("application/json"),
+        );
+    }
+    Ok(ListResourcesResult::with_all_items(out))
+}
+
+/// The URI templates.
+pub fn templates() -> ListResourceTemplatesResult {
+    ListResourceTemplatesResult::with_all_items(vec![
+        ResourceTemplate::new(format!("{TABLE_PREFIX}{{table_name}}"), "table fields")
+            .with_description("Field definitions of a table")
+            .with_mime_type("application/json"),
+        ResourceTemplate::new(format!("{VIEW_PREFIX}{{view_name}}"), "view fields")
+            .with_description("Field definitions of a view")
+            .with_mime_type("application/json"),
+    ])
+}
+
+fn encode(name: &str) -> String {
+    percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Reads one resource; an unknown URI or object is -32002 (resource not found).
+pub async fn read(client: &caspio::Client, uri: &str) -> Result<ReadResourceResult, McpError> {
+    let not_found = || {
+        McpError::resource_not_found(
+            format!("no such resource: {uri}"),
+            Some(serde_json::json!({"uri": uri})),
+        )
+    };
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8()
+            .map(|c| c.into_owned())
+            .map_err(|_| not_found())
+    };
+    let fields = if let Some(name) = uri.strip_prefix(TABLE_PREFIX) {
+        let name = decode(name)?;
+        client
+            .list_table_fields(&caspio::params::ListTableFields { table_name: name })
+            .await
+    } else if let Some(name) = uri.strip_prefix(VIEW_PREFIX) {
+        let name = decode(name)?;
+        client
+            .list_view_fields(&caspio::params::ListViewFields { view_name: name })
+            .await
+    } else {
+        return Err(not_found());
+    };
+    let fields = match fields {
+        Ok(f) => f,
+        Err(caspio::Error::Api(e)) if e.status == 404 => return Err(not_found()),
+        Err(e) => return Err(upstream(e)),
+    };
+    let text = serde_json::to_string_pretty(&fields)
+        .map_err(|e| McpError::internal_error(e.to_string(), None))?;
+    Ok(ReadResourceResult::new(vec![ResourceContents::text(
+        text, uri,
+    )
+    .with_mime_type("application/json")]))
+}
