@@ -11,6 +11,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod files;
+pub mod guard;
 pub mod qwhere;
 pub mod request;
 pub mod response;

@@ -62,6 +62,8 @@ pub struct ToolDef {
     pub output_schema: Option<&'static str>,
     /// What a success returns.
     pub output: OutputKind,
+    /// A bulk write selected by `where`: takes `dry_run` and `allow_all_rows` (see [`crate::guard`]).
+    pub guarded: bool,
 }
 
 /// All tools, in document order.
@@ -269,20 +271,62 @@ pub async fn call(
     call_tool(client, tool, args.unwrap_or_default()).await
 }
 
-/// Calls a known tool.
+/// Calls a known tool. Guarded bulk tools are counted first (see [`crate::guard`]): a dry run
+/// stops there, and a call that would touch every record without `allow_all_rows` is refused.
 pub async fn call_tool(
     client: &Client,
     tool: &ToolDef,
-    args: Map<String, Value>,
+    mut args: Map<String, Value>,
 ) -> Result<ToolOutput, CallError> {
     check_arguments(tool, &args)?;
+    if !tool.guarded {
+        let request = crate::request_for(tool, args)?;
+        let response = client.send(request).await?;
+        return Ok(ToolOutput::from_response(tool, response)?);
+    }
+    let mut flag = |name: &str| args.remove(name).and_then(|v| v.as_bool()).unwrap_or(false);
+    let (dry_run, allow_all_rows) = (flag("dry_run"), flag("allow_all_rows"));
+    let count = crate::guard::count(client, tool, &args).await?;
+    if dry_run {
+        let answer = crate::guard::dry_run_answer(tool, &count);
+        let text = answer.to_string();
+        return Ok(ToolOutput {
+            status: 200,
+            structured: Some(answer),
+            text,
+            file: None,
+            request_id: None,
+            rate_limit: RateLimit::default(),
+        });
+    }
+    crate::guard::check(tool, &args, &count, allow_all_rows)?;
     let request = crate::request_for(tool, args)?;
     let response = client.send(request).await?;
-    Ok(ToolOutput::from_response(tool, response)?)
+    let mut out = ToolOutput::from_response(tool, response)?;
+    // Say so when the write touched a different number of records than were counted.
+    if let Some(Value::Object(answer)) = out.structured.as_mut() {
+        let affected = answer
+            .get("RecordsAffected")
+            .or_else(|| answer.get("UsersAffected"))
+            .and_then(Value::as_u64);
+        if let Some(n) = affected.filter(|n| *n != count.matching) {
+            answer.insert(
+                "note".into(),
+                json!(format!("{} records matched when counted just before; {n} were affected (records changed in between)", count.matching)),
+            );
+        }
+    }
+    Ok(out)
 }
 
-/// Builds, without sending, the request a tool call would make (for tests, dry runs and logs).
-pub fn request_of(tool: &ToolDef, args: Map<String, Value>) -> Result<crate::Request, CallError> {
+/// Builds, without sending, the request a tool call would make (for tests and logs). The guard
+/// arguments of bulk tools are not part of the request.
+pub fn request_of(
+    tool: &ToolDef,
+    mut args: Map<String, Value>,
+) -> Result<crate::Request, CallError> {
     check_arguments(tool, &args)?;
+    args.remove("dry_run");
+    args.remove("allow_all_rows");
     crate::request_for(tool, args)
 }

@@ -169,6 +169,14 @@ async fn paths_are_encoded_and_q_parameters_sent() {
 #[tokio::test]
 async fn directory_users_use_the_unprefixed_where() {
     let (client, script) = start().await;
+    // A guarded bulk write first counts what it would touch (matching, then total)…
+    script.answer(200, &[], br#"{"Result":[{"Email":"a@acmecorp.com"}],"Pagination":{"TotalCount":2,"PageNumber":1,"PageSize":5}}"#.to_vec());
+    script.answer(
+        200,
+        &[],
+        br#"{"Result":[],"Pagination":{"TotalCount":5,"PageNumber":1,"PageSize":5}}"#.to_vec(),
+    );
+    // …then writes.
     script.answer(200, &[], br#"{"UsersAffected": 2, "Result": []}"#.to_vec());
     let out = tools::call(
         &client,
@@ -177,7 +185,17 @@ async fn directory_users_use_the_unprefixed_where() {
     )
     .await
     .unwrap();
-    let call = &script.resource_calls()[0];
+    let calls = script.resource_calls();
+    assert_eq!(calls.len(), 3);
+    assert_eq!(
+        (calls[0].method.as_str(), query_value(&calls[0], "q.where")),
+        ("GET", Some("Email LIKE '%@acmecorp.com'"))
+    );
+    assert_eq!(
+        (calls[1].method.as_str(), query_value(&calls[1], "q.where")),
+        ("GET", None)
+    );
+    let call = &calls[2];
     assert_eq!(
         (call.method.as_str(), call.path.as_str()),
         ("PUT", "/integrations/rest/v3/directories/402/users")

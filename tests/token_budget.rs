@@ -7,10 +7,14 @@
 //! managed servers' scheme, a title, annotations and an input schema with every argument
 //! described, the structure alone (no description text) measures about 5,800 tokens, so 6,000
 //! is not reachable without dropping titles, annotations or argument descriptions. The budget is
-//! set just above what the current list measures (7,2xx), so any growth fails here and must be
-//! argued for; the figure and the comparison with other generators are in BENCHMARKS.md.
+//! set just above what the current list measures, so any growth fails here and must be argued
+//! for; the figure and the comparison with other generators are in BENCHMARKS.md.
+//!
+//! Growth so far, argued: 7,241 for the 70 tools as generated; +about 430 for the bulk guard's
+//! `dry_run` and `allow_all_rows` on the 12 tools that change every record a where selects
+//! (issue #5: what keeps an agent from doing what the user did not mean is worth its tokens).
 
-const BUDGET: usize = 7_250;
+const BUDGET: usize = 7_700;
 
 fn tool_list_json() -> String {
     let tools: Vec<serde_json::Value> = caspio::tools::all()

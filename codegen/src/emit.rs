@@ -181,6 +181,7 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
             tool.hints.idempotent,
             tool.hints.bulk,
         );
+        let guarded = tool.guarded;
         let input = serde_json::to_string(&tool.input_schema)
             .map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
         let validation = match &tool.validation_schema {
@@ -219,6 +220,7 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
                 validation_schema: #validation,
                 output_schema: #output,
                 output: #output_kind,
+                guarded: #guarded,
             }
         });
         arms.push(if has_args {

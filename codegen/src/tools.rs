@@ -41,6 +41,9 @@ pub struct Tool {
     pub args: Vec<Arg>,
     /// Query parameters the overrides fixed: always sent with these values, never shown.
     pub fixed_query: Vec<(String, String)>,
+    /// A bulk write selected by `where`: the tool also takes the runtime's guard arguments
+    /// `dry_run` and `allow_all_rows` (see [`GUARD_ARGS`]), which never reach Caspio.
+    pub guarded: bool,
     /// The `inputSchema` a client receives.
     pub input_schema: Value,
     /// The schema arguments are checked against, when it says more than `input_schema` (brief
@@ -385,8 +388,12 @@ fn build_one(
             format!("tool name `{name}` must match ^[a-z][a-z0-9_]*$ and have at most {MAX_TOOL_NAME} characters"),
         ));
     }
-    let client_view = input_schema(&args, false);
-    let full = input_schema(&args, true);
+    let guarded = hints.bulk
+        && args
+            .iter()
+            .any(|a| a.name == "where" && matches!(a.source, ArgSource::Query(_)));
+    let client_view = input_schema(&args, false, guarded);
+    let full = input_schema(&args, true, guarded);
     let validation_schema = (full != client_view).then_some(full);
     let input_schema = client_view;
     let output_schema = output_schema(&op.response);
@@ -400,6 +407,7 @@ fn build_one(
         hints,
         args,
         fixed_query,
+        guarded,
         input_schema,
         validation_schema,
         output_schema,
@@ -511,8 +519,15 @@ fn flatten(op: &Operation) -> Result<Vec<Arg>> {
     Ok(args)
 }
 
+/// The runtime's arguments on guarded bulk tools: handled by the tool layer before any request
+/// is built, never sent to Caspio.
+pub const GUARD_ARGS: [(&str, &str); 2] = [
+    ("dry_run", "Count and sample matches; change nothing."),
+    ("allow_all_rows", "Needed if where matches every record."),
+];
+
 /// The `inputSchema` of a tool: as clients see it, or with `full` as arguments are checked.
-pub fn input_schema(args: &[Arg], full: bool) -> Value {
+pub fn input_schema(args: &[Arg], full: bool, guarded: bool) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
     for arg in args {
@@ -531,6 +546,14 @@ pub fn input_schema(args: &[Arg], full: bool) -> Value {
         properties.insert(arg.name.clone(), schema);
         if arg.required {
             required.push(Value::String(arg.name.clone()));
+        }
+    }
+    if guarded {
+        for (name, description) in GUARD_ARGS {
+            properties.insert(
+                name.into(),
+                json!({"type": "boolean", "description": description}),
+            );
         }
     }
     let mut root = Map::new();

@@ -244,7 +244,7 @@ async fn every_operation_against_the_sandbox() {
         json!(["Secret_Code"])
     );
     assert_eq!(h.ok("update_a_caspio_password_field_by_id", json!({"table_name": "Orders", "password_field_name": "Secret_Code", "where": "PK_ID = 1", "value": "s3cret"})).await["RecordsAffected"], 1);
-    assert_eq!(h.ok("caspio_password_fields_reset", json!({"table_name": "Orders", "password_field_name": "Secret_Code", "where": "PK_ID > 0"})).await["RecordsAffected"], 2);
+    assert_eq!(h.ok("caspio_password_fields_reset", json!({"table_name": "Orders", "password_field_name": "Secret_Code", "where": "PK_ID > 0", "allow_all_rows": true})).await["RecordsAffected"], 2);
 
     // --- Table attachments ---
     let pdf: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
@@ -314,7 +314,7 @@ async fn every_operation_against_the_sandbox() {
     );
     h.ok("create_a_caspio_view_record", json!({"view_name": "Active_Contractors", "record": {"Full_Name": "Ana Gil", "Email": "ana@x.io", "Active": true, "Hourly_Rate": 100}})).await;
     // Writes through a view touch only the rows it shows: Diego (inactive) keeps his rate.
-    let raised = h.ok("update_a_caspio_view_record_by_id", json!({"view_name": "Active_Contractors", "where": "Hourly_Rate < 200", "values": {"Hourly_Rate": 120}})).await;
+    let raised = h.ok("update_a_caspio_view_record_by_id", json!({"view_name": "Active_Contractors", "where": "Hourly_Rate < 200", "values": {"Hourly_Rate": 120}, "allow_all_rows": true})).await;
     assert_eq!(raised["RecordsAffected"], 3);
     assert_eq!(
         h.rows("Contractors", "Full_Name = 'Diego Ramos'").await[0]["Hourly_Rate"],

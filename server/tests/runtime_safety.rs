@@ -1,0 +1,242 @@
+//! The runtime's safety features against the sandbox: the bulk guard and dry runs, q.where
+//! checked before anything is sent (the sandbox's request log proves it), and the token
+//! lifecycle under concurrency and early expiry.
+
+use caspio::tools::{self, CallError};
+use caspio::{Client, Credentials};
+use caspio_mcp::sandbox::{Running, Sandbox, SandboxConfig};
+use serde_json::{json, Value};
+
+async fn start() -> (Client, Running) {
+    let running = Sandbox::open(SandboxConfig::default())
+        .unwrap()
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let cfg = running.sandbox.config().clone();
+    let client = Client::new(
+        &running.base_url,
+        Credentials::ClientCredentials {
+            client_id: cfg.client_id,
+            client_secret: cfg.client_secret,
+        },
+    )
+    .unwrap();
+    (client, running)
+}
+
+async fn call(client: &Client, name: &str, args: Value) -> Result<Value, CallError> {
+    tools::call(client, name, args.as_object().cloned())
+        .await
+        .map(|o| o.structured.unwrap_or(json!({})))
+}
+
+async fn table(client: &Client, name: &str) -> Vec<Value> {
+    call(
+        client,
+        "list_all_caspio_records",
+        json!({"table_name": name, "page_size": 1000}),
+    )
+    .await
+    .unwrap()["Result"]
+        .as_array()
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn bulk_guard_refuses_every_all_rows_shape_and_changes_nothing() {
+    let (client, sb) = start().await;
+    let before = table(&client, "Support_Tickets").await;
+    let writes = sb
+        .sandbox
+        .log()
+        .iter()
+        .filter(|e| e.method != "GET" && e.path != "/oauth/token")
+        .count();
+    let cases = [
+        (
+            "update_a_caspio_record_by_id",
+            json!({"table_name": "Support_Tickets", "where": "PK_ID > 0", "values": {"Status": "Closed"}}),
+        ),
+        (
+            "update_a_caspio_record_by_id",
+            json!({"table_name": "Support_Tickets", "where": "1=1", "values": {"Status": "Closed"}}),
+        ),
+        (
+            "update_a_caspio_record_by_id",
+            json!({"table_name": "Support_Tickets", "where": "'a'='a'", "values": {"Status": "Closed"}}),
+        ),
+        (
+            "update_a_caspio_record_by_id",
+            json!({"table_name": "Support_Tickets", "where": "Priority >= 0 OR Priority IS NULL", "values": {"Status": "Closed"}}),
+        ),
+        (
+            "delete_a_caspio_record_by_id",
+            json!({"table_name": "Support_Tickets", "where": "Title LIKE '%'"}),
+        ),
+        (
+            "delete_a_caspio_record_by_id",
+            json!({"table_name": "Support_Tickets", "where": "NOT (PK_ID < 0)"}),
+        ),
+        (
+            "delete_a_caspio_view_record_by_id",
+            json!({"view_name": "Active_Contractors", "where": "Active = 1"}),
+        ),
+        (
+            "delete_a_caspio_user_by_id",
+            json!({"directory_id": "401", "where": "Email LIKE '%@acmecorp.com'"}),
+        ),
+        (
+            "caspio_password_fields_reset",
+            json!({"table_name": "Support_Tickets", "password_field_name": "X", "where": "PK_ID > 0"}),
+        ),
+        (
+            "delete_a_caspio_attachment_by_id",
+            json!({"table_name": "Monthly_Reports", "attachment_field_name": "Final_Export", "where": "PK_ID <> 0"}),
+        ),
+    ];
+    for (tool, args) in cases {
+        let err = call(&client, tool, args.clone())
+            .await
+            .expect_err(&format!("{tool} {args} must be refused"));
+        assert!(
+            matches!(err, CallError::InvalidArguments(_)),
+            "{tool}: {err:?}"
+        );
+        assert!(err.to_string().contains("allow_all_rows"), "{err}");
+    }
+    assert_eq!(before, table(&client, "Support_Tickets").await);
+    let writes_after = sb
+        .sandbox
+        .log()
+        .iter()
+        .filter(|e| e.method != "GET" && e.path != "/oauth/token")
+        .count();
+    assert_eq!(writes, writes_after, "no write request reached the sandbox");
+    // With allow_all_rows the same call goes through.
+    let out = call(&client, "update_a_caspio_record_by_id", json!({"table_name": "Support_Tickets", "where": "PK_ID > 0", "values": {"Priority": 1}, "allow_all_rows": true})).await.unwrap();
+    assert_eq!(out["RecordsAffected"], before.len());
+    sb.task.abort();
+}
+
+#[tokio::test]
+async fn dry_run_counts_match_the_real_update() {
+    let (client, sb) = start().await;
+    for (w, expected) in [
+        (
+            "Assignee = 'j.smith@acmecorp.com' AND Status <> 'Closed'",
+            4,
+        ),
+        ("Status = 'Escalated'", 2),
+        ("Customer_Email LIKE '%umbrella%'", 2),
+    ] {
+        let dry = call(&client, "update_a_caspio_record_by_id", json!({"table_name": "Support_Tickets", "where": w, "values": {"Priority": 9}, "dry_run": true})).await.unwrap();
+        assert_eq!(dry["matching"], expected, "{w}: {dry}");
+        assert_eq!(dry["total"], 10);
+        assert_eq!(dry["sample"].as_array().unwrap().len(), expected.min(5));
+        let unchanged = table(&client, "Support_Tickets").await;
+        assert!(
+            unchanged.iter().all(|r| r["Priority"] != 9),
+            "a dry run changed data"
+        );
+        let real = call(
+            &client,
+            "update_a_caspio_record_by_id",
+            json!({"table_name": "Support_Tickets", "where": w, "values": {"Priority": 9}}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(real["RecordsAffected"], dry["matching"], "{w}");
+        assert!(real.get("note").is_none(), "{real}");
+        call(&client, "update_a_caspio_record_by_id", json!({"table_name": "Support_Tickets", "where": "Priority = 9", "values": {"Priority": 2}})).await.unwrap();
+    }
+    let dry = call(
+        &client,
+        "delete_a_caspio_user_by_id",
+        json!({"directory_id": "402", "where": "Email = 'auditor@acmecorp.com'", "dry_run": true}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (dry["matching"].as_u64(), dry["total"].as_u64()),
+        (Some(1), Some(4))
+    );
+    sb.task.abort();
+}
+
+#[tokio::test]
+async fn where_syntax_errors_never_reach_the_sandbox() {
+    let (client, sb) = start().await;
+    call(&client, "list_all_caspio_tables", json!({}))
+        .await
+        .unwrap();
+    let seen = sb.sandbox.log().len();
+    for (tool, args) in [
+        (
+            "list_all_caspio_records",
+            json!({"table_name": "Support_Tickets", "where": "Status = 'Open"}),
+        ),
+        (
+            "update_a_caspio_record_by_id",
+            json!({"table_name": "Support_Tickets", "where": "Status = 'Open' AND", "values": {"Priority": 1}}),
+        ),
+        (
+            "delete_a_caspio_record_by_id",
+            json!({"table_name": "Support_Tickets", "where": "1=1; DROP TABLE Support_Tickets"}),
+        ),
+        (
+            "list_all_caspio_users",
+            json!({"directory_id": "401", "where": "Email = 'a' -- comment"}),
+        ),
+    ] {
+        let err = call(&client, tool, args).await.unwrap_err();
+        assert!(
+            err.to_string().contains("q.where syntax error")
+                || err.to_string().contains("not allowed"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        sb.sandbox.log().len(),
+        seen,
+        "nothing reached the sandbox: {:?}",
+        &sb.sandbox.log()[seen..]
+    );
+    sb.task.abort();
+}
+
+#[tokio::test]
+async fn expiry_mid_run_is_invisible_and_concurrent_refreshes_share_one_request() {
+    let (client, sb) = start().await;
+    call(&client, "list_all_caspio_tables", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(client.token_requests(), 1);
+    // Caspio revokes every token early: the next calls get 401, take one new token and retry.
+    sb.sandbox.expire_tokens(None);
+    let calls = (0..100).map(|i| {
+        let client = client.clone();
+        async move {
+            call(
+                &client,
+                "list_all_caspio_records",
+                json!({"table_name": "Inventory", "where": format!("PK_ID > {}", i % 3)}),
+            )
+            .await
+        }
+    });
+    let results = futures::future::join_all(calls).await;
+    assert!(
+        results.iter().all(Result::is_ok),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+    assert_eq!(
+        client.token_requests(),
+        2,
+        "100 concurrent calls after expiry made one token request"
+    );
+    assert_eq!(sb.sandbox.tokens_issued(), 2);
+    sb.task.abort();
+}
