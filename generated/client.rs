@@ -3,6 +3,7 @@
 
 use crate::auth::{without_url, Credentials, TokenCache};
 use crate::error::{ApiError, Error};
+use crate::limits::{Budget, CallStats, Counters, RetryPolicy};
 use crate::request::{Body, FormPart, Request};
 use crate::response::Response;
 use std::sync::Arc;
@@ -16,6 +17,9 @@ pub struct Client {
     account: String,
     http: reqwest::Client,
     auth: Arc<TokenCache>,
+    retry: RetryPolicy,
+    budget: Option<Arc<Budget>>,
+    counters: Arc<Counters>,
 }
 
 impl std::fmt::Debug for Client {
@@ -55,7 +59,27 @@ impl Client {
             account,
             http,
             auth,
+            retry: RetryPolicy::default(),
+            budget: None,
+            counters: Default::default(),
         })
+    }
+
+    /// Sets what a 429 does (default: [`RetryPolicy::Passthrough`]).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Keeps this client under `limit` requests per `window`, waiting when it would go over.
+    pub fn with_budget(mut self, limit: usize, window: std::time::Duration) -> Self {
+        self.budget = Some(Arc::new(Budget::new(limit, window)));
+        self
+    }
+
+    /// Calls made so far (shared by clones).
+    pub fn stats(&self) -> CallStats {
+        self.counters.snapshot(self.auth.token_requests())
     }
 
     /// The account's base URL, e.g. `https://c1abc234.caspio.com`.
@@ -85,18 +109,57 @@ impl Client {
                  where/select text or split the call"
             )));
         }
+        let idempotent = matches!(request.method, "GET" | "PUT" | "DELETE" | "HEAD");
+        let started = std::time::Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.send_once(&request).await {
+                Err(Error::Api(e)) if e.status == 429 => {
+                    self.counters
+                        .throttled
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let delay = if idempotent {
+                        self.retry
+                            .delay(attempt, e.rate_limit.retry_after, started.elapsed())
+                    } else {
+                        None
+                    };
+                    match delay {
+                        Some(wait) => {
+                            self.counters
+                                .retries
+                                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            tokio::time::sleep(wait).await;
+                        }
+                        None => return Err(Error::Api(e)),
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One request, with one new token and one more try after a 401.
+    async fn send_once(&self, request: &Request) -> Result<Response, Error> {
         let token = self.auth.bearer(&self.http).await?;
-        let answer = self.attempt(&request, &token).await?;
+        let answer = self.attempt(request, &token).await?;
         if answer.status().as_u16() != 401 {
             return finish(answer).await;
         }
         // The token may have been revoked or expired early: one new token, one more try.
         self.auth.invalidate(&token).await;
         let token = self.auth.bearer(&self.http).await?;
-        finish(self.attempt(&request, &token).await?).await
+        finish(self.attempt(request, &token).await?).await
     }
 
     async fn attempt(&self, request: &Request, token: &str) -> Result<reqwest::Response, Error> {
+        if let Some(budget) = &self.budget {
+            budget.acquire().await;
+        }
+        self.counters
+            .api_calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let url = format!("{}{}{}", self.account, crate::BASE_PATH, request.path);
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| Error::Request(format!("bad method {}: {e}", request.method)))?;

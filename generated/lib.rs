@@ -12,6 +12,7 @@ pub mod client;
 pub mod error;
 pub mod files;
 pub mod guard;
+pub mod limits;
 pub mod qwhere;
 pub mod request;
 pub mod response;
@@ -22,6 +23,7 @@ pub use auth::Credentials;
 pub use client::Client;
 pub use error::{ApiError, Error, RateLimit};
 pub use files::FileUpload;
+pub use limits::{CallStats, RetryPolicy};
 pub use request::Request;
 pub use response::{Download, Response};
 

@@ -225,11 +225,46 @@ impl ToolOutput {
     }
 }
 
+/// The largest file a tool call uploads (decoded). Caspio's own limits are per field or plan and
+/// unpublished; this keeps a base64 argument from exhausting memory on the way.
+pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+
+/// Refuses file arguments whose content is larger than [`MAX_UPLOAD_BYTES`].
+fn check_upload_sizes(args: &Map<String, Value>) -> Result<(), CallError> {
+    fn walk(v: &Value, path: &str) -> Result<(), ArgError> {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(b64)) = m.get("content_base64") {
+                    let approx = b64.len() / 4 * 3;
+                    if approx > MAX_UPLOAD_BYTES {
+                        return Err(ArgError {
+                            argument: path.to_string(),
+                            message: format!(
+                                "the file is about {approx} bytes; tool uploads are limited to {MAX_UPLOAD_BYTES} bytes. Upload larger files in Caspio directly"
+                            ),
+                        });
+                    }
+                }
+                Ok(())
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, x)| walk(x, &format!("{path}[{i}]"))),
+            _ => Ok(()),
+        }
+    }
+    args.iter()
+        .try_for_each(|(k, v)| walk(v, k))
+        .map_err(CallError::InvalidArguments)
+}
+
 /// Checks arguments against a tool's input schema, and a `where` condition against the q.where
 /// grammar, so a syntax error comes back at once instead of as Caspio's 400.
 pub fn check_arguments(tool: &ToolDef, args: &Map<String, Value>) -> Result<(), CallError> {
     let schema = parse_schema(tool.validation_schema.unwrap_or(tool.input_schema));
     validate(&schema, args).map_err(CallError::InvalidArguments)?;
+    check_upload_sizes(args)?;
     if let Some(Value::String(condition)) = args.get("where") {
         // An empty optional filter means "all rows" to Caspio; required ones are checked by the
         // schema's minLength or refused by Caspio.

@@ -33,6 +33,8 @@ pub struct Context {
     pub tools: Vec<Tool>,
     /// Largest file returned inline.
     pub download_cap: usize,
+    /// The latest rate-limit information Caspio sent for this account, for HTTP response headers.
+    pub last_rate_limit: std::sync::Mutex<caspio::RateLimit>,
 }
 
 impl Context {
@@ -46,6 +48,7 @@ impl Context {
             defs,
             tools,
             download_cap: DEFAULT_DOWNLOAD_CAP,
+            last_rate_limit: Default::default(),
         })
     }
 }
@@ -162,10 +165,28 @@ impl ServerHandler for CaspioMcp {
             ));
         };
         let args = request.arguments.unwrap_or_default();
-        let result = match caspio::tools::call_tool(&self.ctx.client, def, args).await {
+        let outcome = caspio::tools::call_tool(&self.ctx.client, def, args).await;
+        let limits = match &outcome {
+            Ok(out) => Some(out.rate_limit.clone()),
+            Err(CallError::Api(Error::Api(e))) => Some(e.rate_limit.clone()),
+            Err(_) => None,
+        };
+        if let Some(rl) = limits.filter(|rl| !rl.is_empty()) {
+            if let Ok(mut last) = self.ctx.last_rate_limit.lock() {
+                *last = rl;
+            }
+        }
+        let mut result = match outcome {
             Ok(out) => success(out, self.ctx.download_cap),
             Err(e) => failure(def, e),
         };
+        // Caspio bills API calls: every result says how many this account has made here.
+        let stats = self.ctx.client.stats();
+        let meta = result.meta.get_or_insert_with(Default::default);
+        meta.0
+            .insert("caspio/apiCalls".into(), json!(stats.api_calls));
+        meta.0
+            .insert("caspio/tokenRequests".into(), json!(stats.token_requests));
         Ok(result.into())
     }
 }

@@ -79,6 +79,7 @@ pub fn router(ctx: Arc<Context>, config: HttpConfig, shutdown: CancellationToken
         .with_state(sessions);
     let guarded = mcp
         .merge(legacy)
+        .layer(middleware::from_fn_with_state(ctx.clone(), rate_headers))
         .layer(middleware::from_fn_with_state(Arc::new(config), guard));
     let probes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -95,6 +96,32 @@ async fn ready(ctx: Arc<Context>) -> Response {
         )
             .into_response(),
     }
+}
+
+/// The latest rate-limit information Caspio sent for this account, normalised to
+/// `ratelimit-limit`, `ratelimit-remaining` and `ratelimit-reset` (seconds) on every MCP answer.
+async fn rate_headers(
+    axum::extract::State(ctx): axum::extract::State<Arc<Context>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let rl = ctx
+        .last_rate_limit
+        .lock()
+        .map(|l| l.clone())
+        .unwrap_or_default();
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("ratelimit-limit", rl.limit),
+        ("ratelimit-remaining", rl.remaining),
+        ("ratelimit-reset", rl.reset.or(rl.retry_after)),
+    ] {
+        if let Some(v) = value {
+            headers.insert(name, HeaderValue::from(v));
+        }
+    }
+    response
 }
 
 fn refuse(status: StatusCode, message: &str) -> Response {

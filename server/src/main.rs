@@ -63,6 +63,65 @@ struct UpstreamArgs {
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// What a 429 from Caspio does: passthrough returns it to the model at once; backoff waits
+    /// (honouring Retry-After) and retries idempotent calls.
+    #[arg(long = "on-429", value_enum, default_value_t = On429::Passthrough)]
+    on_429: On429,
+    /// With --on-429 backoff: attempts in all, the first included.
+    #[arg(long, default_value_t = 4)]
+    max_attempts: u32,
+    /// Stay under this many Caspio requests per window, e.g. 2000/300 (requests/seconds).
+    #[arg(long, value_parser = parse_budget)]
+    budget: Option<(usize, u64)>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum On429 {
+    Passthrough,
+    Backoff,
+}
+
+fn parse_budget(text: &str) -> Result<(usize, u64), String> {
+    let (n, secs) = text
+        .split_once('/')
+        .ok_or("expected REQUESTS/SECONDS, e.g. 2000/300")?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a number of requests"))?;
+    let secs: u64 = secs
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{secs}` is not a number of seconds"))?;
+    if n == 0 || secs == 0 {
+        return Err("both numbers must be positive".into());
+    }
+    Ok((n, secs))
+}
+
+/// Applies the limit settings to a client.
+fn with_limits(client: caspio::Client, args: &UpstreamArgs) -> caspio::Client {
+    let client = match args.on_429 {
+        On429::Passthrough => client,
+        On429::Backoff => client.with_retry(match caspio::RetryPolicy::backoff() {
+            caspio::RetryPolicy::Backoff {
+                base,
+                max_delay,
+                max_total,
+                ..
+            } => caspio::RetryPolicy::Backoff {
+                max_attempts: args.max_attempts.max(1),
+                base,
+                max_delay,
+                max_total,
+            },
+            other => other,
+        }),
+    };
+    match args.budget {
+        Some((n, secs)) => client.with_budget(n, std::time::Duration::from_secs(secs)),
+        None => client,
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -181,7 +240,7 @@ async fn upstream(
             },
         )?;
         tracing::info!(sandbox = %running.base_url, "embedded Caspio sandbox with the demo account");
-        return Ok((client, Some(running)));
+        return Ok((with_limits(client, args), Some(running)));
     }
     let account = Account::resolve(
         args.account.clone(),
@@ -197,7 +256,7 @@ async fn upstream(
         },
     )?;
     tracing::info!(account = client.account_url(), "Caspio account");
-    Ok((client, None))
+    Ok((with_limits(client, args), None))
 }
 
 async fn shutdown_signal() {

@@ -61,8 +61,15 @@ pub fn templates() -> ListResourceTemplatesResult {
     ])
 }
 
+/// Characters left as they are in a URI segment: RFC 3986 unreserved ones.
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 fn encode(name: &str) -> String {
-    percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(name, UNRESERVED).to_string()
 }
 
 /// Reads one resource; an unknown URI or object is -32002 (resource not found).

@@ -240,3 +240,103 @@ async fn expiry_mid_run_is_invisible_and_concurrent_refreshes_share_one_request(
     assert_eq!(sb.sandbox.tokens_issued(), 2);
     sb.task.abort();
 }
+
+#[tokio::test]
+async fn a_429_storm_gives_clean_errors_in_passthrough_and_successes_with_backoff() {
+    use caspio_mcp::sandbox::Faults;
+    use std::time::Duration;
+    let (client, sb) = start().await;
+    call(&client, "list_all_caspio_tables", json!({}))
+        .await
+        .unwrap();
+    sb.sandbox.set_faults(Faults {
+        quota: Some((5, Duration::from_secs(2))),
+        ..Default::default()
+    });
+    // Passthrough (the default): beyond the quota, clean tool errors with normalised limits.
+    let mut throttled = 0;
+    for _ in 0..12 {
+        match tools::call(&client, "list_all_caspio_views", None).await {
+            Ok(out) => assert!(out.rate_limit.limit == Some(5), "{:?}", out.rate_limit),
+            Err(CallError::Api(caspio::Error::Api(e))) => {
+                assert_eq!(e.status, 429);
+                assert_eq!(e.rate_limit.limit, Some(5));
+                assert_eq!(e.rate_limit.remaining, Some(0));
+                assert!(
+                    e.rate_limit
+                        .retry_after
+                        .is_some_and(|s| (1..=2).contains(&s)),
+                    "{:?}",
+                    e.rate_limit
+                );
+                throttled += 1;
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert!(throttled >= 6, "{throttled}");
+    assert_eq!(client.stats().throttled, throttled);
+    // Backoff: the same storm ends in successes, within the policy's bounds.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let patient = client.clone().with_retry(caspio::RetryPolicy::Backoff {
+        max_attempts: 6,
+        base: Duration::from_millis(200),
+        max_delay: Duration::from_secs(3),
+        max_total: Duration::from_secs(20),
+    });
+    for _ in 0..12 {
+        tools::call(&patient, "list_all_caspio_views", None)
+            .await
+            .expect("backoff turns 429s into successes");
+    }
+    assert!(patient.stats().retries > 0);
+    // Writes that are not idempotent are never retried: a POST gets its 429 back.
+    sb.sandbox.set_faults(Faults {
+        quota: Some((0, Duration::from_secs(30))),
+        ..Default::default()
+    });
+    let err = tools::call(
+        &patient,
+        "create_a_caspio_record",
+        json!({"table_name": "Inventory", "record": {"SKU": "X"}})
+            .as_object()
+            .cloned(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("429"), "{err}");
+    sb.sandbox.set_faults(Faults::default());
+    sb.task.abort();
+}
+
+#[tokio::test]
+async fn a_5_mb_binary_round_trips_byte_for_byte() {
+    use base64::Engine;
+    let (client, sb) = start().await;
+    let data: Vec<u8> = (0..5 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&data);
+    call(&client, "update_a_caspio_attachment_by_id", json!({"table_name": "Monthly_Reports", "attachment_field_name": "Final_Export", "record_pk_id": "3", "file": {"name": "export.bin", "content_base64": b64, "content_type": "application/octet-stream"}})).await.unwrap();
+    let out = tools::call(&client, "get_single_caspio_attachment_by_id", json!({"table_name": "Monthly_Reports", "attachment_field_name": "Final_Export", "record_pk_id": "3"}).as_object().cloned()).await.unwrap();
+    let file = out.file.unwrap();
+    assert_eq!(file.bytes.len(), data.len());
+    assert!(file.bytes == data, "the bytes differ");
+    assert_eq!(file.file_name.as_deref(), Some("export.bin"));
+    // Over the tool-upload limit: refused before anything is sent.
+    let seen = sb.sandbox.log().len();
+    let huge = "A".repeat(caspio::tools::MAX_UPLOAD_BYTES / 3 * 4 + 8);
+    let err = call(
+        &client,
+        "create_a_caspio_file",
+        json!({"files": [{"name": "big.bin", "content_base64": huge}]}),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("files[0]") && err.to_string().contains("limited to"),
+        "{err}"
+    );
+    assert_eq!(sb.sandbox.log().len(), seen);
+    sb.task.abort();
+}
