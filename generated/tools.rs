@@ -64,6 +64,8 @@ pub struct ToolDef {
     pub output: OutputKind,
     /// A bulk write selected by `where`: takes `dry_run` and `allow_all_rows` (see [`crate::guard`]).
     pub guarded: bool,
+    /// A paged list: takes `fetch_all` and `max_rows` (see [`call_tool_with_progress`]).
+    pub pageable: bool,
 }
 
 /// All tools, in document order.
@@ -311,9 +313,36 @@ pub async fn call(
 pub async fn call_tool(
     client: &Client,
     tool: &ToolDef,
+    args: Map<String, Value>,
+) -> Result<ToolOutput, CallError> {
+    call_tool_with_progress(client, tool, args, |_, _| {}).await
+}
+
+/// Rows `fetch_all` gathers when `max_rows` is not given.
+pub const DEFAULT_MAX_ROWS: u64 = 5000;
+
+/// Like [`call_tool`], reporting progress (rows so far, total when known) while `fetch_all`
+/// gathers pages.
+pub async fn call_tool_with_progress(
+    client: &Client,
+    tool: &ToolDef,
     mut args: Map<String, Value>,
+    progress: impl Fn(u64, Option<u64>) + Send + Sync,
 ) -> Result<ToolOutput, CallError> {
     check_arguments(tool, &args)?;
+    if tool.pageable {
+        let fetch_all = args
+            .remove("fetch_all")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        let max_rows = args
+            .remove("max_rows")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(DEFAULT_MAX_ROWS);
+        if fetch_all {
+            return fetch_all_pages(client, tool, args, max_rows, &progress).await;
+        }
+    }
     if !tool.guarded {
         let request = crate::request_for(tool, args)?;
         let response = client.send(request).await?;
@@ -354,6 +383,61 @@ pub async fn call_tool(
     Ok(out)
 }
 
+/// Gathers every page of a paged list (1,000 rows a page, Caspio's most), up to `max_rows`.
+async fn fetch_all_pages(
+    client: &Client,
+    tool: &ToolDef,
+    mut args: Map<String, Value>,
+    max_rows: u64,
+    progress: &(impl Fn(u64, Option<u64>) + Send + Sync),
+) -> Result<ToolOutput, CallError> {
+    const PAGE: u64 = 1000;
+    let mut rows: Vec<Value> = Vec::new();
+    let mut total: Option<u64> = None;
+    let mut last = None;
+    for page in 1u64.. {
+        args.insert("page_number".into(), json!(page));
+        args.insert("page_size".into(), json!(PAGE));
+        let response = client.send(crate::request_for(tool, args.clone())?).await?;
+        let (request_id, rate_limit) = (response.request_id(), response.rate_limit());
+        let answer = response.json_value()?.unwrap_or(Value::Null);
+        let batch = answer["Result"].as_array().cloned().unwrap_or_default();
+        total = answer["Pagination"]["TotalCount"].as_u64().or(total);
+        let got = batch.len() as u64;
+        rows.extend(batch);
+        last = Some((request_id, rate_limit));
+        progress(rows.len().min(max_rows as usize) as u64, total);
+        let done = got < PAGE || total.is_some_and(|t| rows.len() as u64 >= t);
+        if done || rows.len() as u64 >= max_rows {
+            break;
+        }
+    }
+    let truncated = rows.len() as u64 > max_rows || total.is_some_and(|t| t > max_rows);
+    rows.truncate(max_rows as usize);
+    let fetched = rows.len();
+    let answer = json!({
+        "Result": rows,
+        "Pagination": {"TotalCount": total, "Fetched": fetched, "Truncated": truncated}
+    });
+    let text = if truncated {
+        format!(
+            "{} (stopped at max_rows = {max_rows}; raise it, or narrow the where, to see the rest)",
+            answer
+        )
+    } else {
+        answer.to_string()
+    };
+    let (request_id, rate_limit) = last.unwrap_or_default();
+    Ok(ToolOutput {
+        status: 200,
+        structured: Some(answer),
+        text,
+        file: None,
+        request_id,
+        rate_limit,
+    })
+}
+
 /// Builds, without sending, the request a tool call would make (for tests and logs). The guard
 /// arguments of bulk tools are not part of the request.
 pub fn request_of(
@@ -361,7 +445,8 @@ pub fn request_of(
     mut args: Map<String, Value>,
 ) -> Result<crate::Request, CallError> {
     check_arguments(tool, &args)?;
-    args.remove("dry_run");
-    args.remove("allow_all_rows");
+    for runtime_only in ["dry_run", "allow_all_rows", "fetch_all", "max_rows"] {
+        args.remove(runtime_only);
+    }
     crate::request_for(tool, args)
 }

@@ -182,6 +182,7 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
             tool.hints.bulk,
         );
         let guarded = tool.guarded;
+        let pageable = tool.pageable;
         let input = serde_json::to_string(&tool.input_schema)
             .map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
         let validation = match &tool.validation_schema {
@@ -221,6 +222,7 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
                 output_schema: #output,
                 output: #output_kind,
                 guarded: #guarded,
+                pageable: #pageable,
             }
         });
         arms.push(if has_args {

@@ -44,6 +44,8 @@ pub struct Tool {
     /// A bulk write selected by `where`: the tool also takes the runtime's guard arguments
     /// `dry_run` and `allow_all_rows` (see [`GUARD_ARGS`]), which never reach Caspio.
     pub guarded: bool,
+    /// A paged list: also takes the runtime's `fetch_all` and `max_rows` (see [`PAGING_ARGS`]).
+    pub pageable: bool,
     /// The `inputSchema` a client receives.
     pub input_schema: Value,
     /// The schema arguments are checked against, when it says more than `input_schema` (brief
@@ -392,8 +394,12 @@ fn build_one(
         && args
             .iter()
             .any(|a| a.name == "where" && matches!(a.source, ArgSource::Query(_)));
-    let client_view = input_schema(&args, false, guarded);
-    let full = input_schema(&args, true, guarded);
+    let pageable = hints.read_only
+        && ["page_number", "page_size"]
+            .iter()
+            .all(|n| args.iter().any(|a| a.name == *n));
+    let client_view = input_schema(&args, false, guarded, pageable);
+    let full = input_schema(&args, true, guarded, pageable);
     let validation_schema = (full != client_view).then_some(full);
     let input_schema = client_view;
     let output_schema = output_schema(&op.response);
@@ -408,6 +414,7 @@ fn build_one(
         args,
         fixed_query,
         guarded,
+        pageable,
         input_schema,
         validation_schema,
         output_schema,
@@ -526,8 +533,14 @@ pub const GUARD_ARGS: [(&str, &str); 2] = [
     ("allow_all_rows", "Needed if where matches every record."),
 ];
 
+/// The runtime's arguments on paged lists: every page gathered in one call, up to a cap.
+pub const PAGING_ARGS: [(&str, &str); 2] = [
+    ("fetch_all", "Gather all pages (up to max_rows)."),
+    ("max_rows", "Cap for fetch_all (default 5000)."),
+];
+
 /// The `inputSchema` of a tool: as clients see it, or with `full` as arguments are checked.
-pub fn input_schema(args: &[Arg], full: bool, guarded: bool) -> Value {
+pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
     for arg in args {
@@ -555,6 +568,17 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool) -> Value {
                 json!({"type": "boolean", "description": description}),
             );
         }
+    }
+    if pageable {
+        let (fetch, cap) = (PAGING_ARGS[0], PAGING_ARGS[1]);
+        properties.insert(
+            fetch.0.into(),
+            json!({"type": "boolean", "description": fetch.1}),
+        );
+        properties.insert(
+            cap.0.into(),
+            json!({"type": "integer", "minimum": 1, "maximum": 100_000, "description": cap.1}),
+        );
     }
     let mut root = Map::new();
     root.insert("type".into(), json!("object"));

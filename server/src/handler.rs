@@ -12,8 +12,8 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock as Content,
     GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, MetaObject,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ResourceContents,
-    ServerCapabilities, ServerConfig, Tool,
+    PaginatedRequestParams, ProgressNotificationParam, ReadResourceRequestParams,
+    ReadResourceResponse, ResourceContents, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -156,7 +156,7 @@ impl ServerHandler for CaspioMcp {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let Some(def) = self.ctx.defs.iter().find(|d| d.name == request.name) else {
             return Err(McpError::invalid_params(
@@ -165,7 +165,26 @@ impl ServerHandler for CaspioMcp {
             ));
         };
         let args = request.arguments.unwrap_or_default();
-        let outcome = caspio::tools::call_tool(&self.ctx.client, def, args).await;
+        // Progress for long calls (fetch_all), when the client asked for it.
+        let token = request
+            .meta
+            .as_ref()
+            .and_then(|m| m.get_progress_token())
+            .or_else(|| context.meta.get_progress_token());
+        let peer = context.peer.clone();
+        let report = move |done: u64, total: Option<u64>| {
+            if let Some(token) = token.clone() {
+                let mut p = ProgressNotificationParam::new(token, done as f64);
+                p.total = total.map(|t| t as f64);
+                p.message = Some(format!("{done} rows fetched"));
+                let peer = peer.clone();
+                tokio::spawn(async move {
+                    let _ = peer.notify_progress(p).await;
+                });
+            }
+        };
+        let outcome =
+            caspio::tools::call_tool_with_progress(&self.ctx.client, def, args, report).await;
         let limits = match &outcome {
             Ok(out) => Some(out.rate_limit.clone()),
             Err(CallError::Api(Error::Api(e))) => Some(e.rate_limit.clone()),

@@ -340,3 +340,68 @@ async fn a_5_mb_binary_round_trips_byte_for_byte() {
     assert_eq!(sb.sandbox.log().len(), seen);
     sb.task.abort();
 }
+
+#[tokio::test]
+async fn fetch_all_gathers_every_page_with_progress_and_a_cap() {
+    let (client, sb) = start().await;
+    call(
+        &client,
+        "create_a_caspio_table",
+        json!({"name": "Events", "fields": [{"Name": "N", "Type": "INTEGER"}]}),
+    )
+    .await
+    .unwrap();
+    for start in (0..2100).step_by(100) {
+        let batch = (start..start + 100).map(|i| {
+            let client = client.clone();
+            async move {
+                call(
+                    &client,
+                    "create_a_caspio_record",
+                    json!({"table_name": "Events", "record": {"N": i}}),
+                )
+                .await
+            }
+        });
+        for r in futures::future::join_all(batch).await {
+            r.unwrap();
+        }
+    }
+    let tool = tools::find("list_all_caspio_records").unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let args = json!({"table_name": "Events", "fetch_all": true, "order_by": "N"})
+        .as_object()
+        .cloned()
+        .unwrap();
+    let out = tools::call_tool_with_progress(&client, tool, args, |done, total| {
+        seen.lock().unwrap().push((done, total))
+    })
+    .await
+    .unwrap();
+    let v = out.structured.unwrap();
+    let rows = v["Result"].as_array().unwrap();
+    assert_eq!(rows.len(), 2100);
+    assert_eq!(rows[2099]["N"], 2099);
+    assert_eq!(v["Pagination"]["TotalCount"], 2100);
+    assert_eq!(v["Pagination"]["Truncated"], false);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![(1000, Some(2100)), (2000, Some(2100)), (2100, Some(2100))]
+    );
+    let capped = call(
+        &client,
+        "list_all_caspio_records",
+        json!({"table_name": "Events", "fetch_all": true, "max_rows": 1500, "where": "N >= 100"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(capped["Result"].as_array().unwrap().len(), 1500);
+    assert_eq!(
+        (
+            capped["Pagination"]["TotalCount"].as_u64(),
+            capped["Pagination"]["Truncated"].as_bool()
+        ),
+        (Some(2000), Some(true))
+    );
+    sb.task.abort();
+}
