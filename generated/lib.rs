@@ -18,6 +18,7 @@ pub mod request;
 pub mod response;
 pub mod tools;
 pub mod validate;
+pub mod where_builder;
 
 pub use auth::Credentials;
 pub use client::Client;

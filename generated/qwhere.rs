@@ -205,14 +205,28 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
             continue;
         }
         if c == '[' {
-            let close = chars[i + 1..]
-                .iter()
-                .position(|&c| c == ']')
-                .ok_or(ParseError {
-                    position: start,
-                    message: "unclosed `[` in a field name".into(),
-                })?;
-            let name: String = chars[i + 1..i + 1 + close].iter().collect();
+            // A bracketed name; `]]` inside stands for `]`, as in T-SQL.
+            let mut j = i + 1;
+            let mut name = String::new();
+            loop {
+                match chars.get(j) {
+                    None => {
+                        return Err(ParseError {
+                            position: start,
+                            message: "unclosed `[` in a field name".into(),
+                        })
+                    }
+                    Some(']') if chars.get(j + 1) == Some(&']') => {
+                        name.push(']');
+                        j += 2;
+                    }
+                    Some(']') => break,
+                    Some(&ch) => {
+                        name.push(ch);
+                        j += 1;
+                    }
+                }
+            }
             if name.trim().is_empty() {
                 return Err(ParseError {
                     position: start,
@@ -220,7 +234,7 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
                 });
             }
             toks.push((Tok::Bracketed(name), start));
-            i += close + 2;
+            i = j + 1;
             continue;
         }
         if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))

@@ -33,7 +33,7 @@ pub enum OutputKind {
 }
 
 /// One tool, as generated from the spec and overrides.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ToolDef {
     /// Tool name.
     pub name: &'static str,
@@ -69,13 +69,20 @@ pub struct ToolDef {
 }
 
 /// All tools, in document order.
+/// The generated tools (one per Caspio operation, in document order), then the hand-written
+/// local ones ([`crate::where_builder`]).
 pub fn all() -> &'static [ToolDef] {
-    crate::TOOLS
+    static ALL: std::sync::OnceLock<Vec<ToolDef>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all = crate::TOOLS.to_vec();
+        all.push(crate::where_builder::TOOL.clone());
+        all
+    })
 }
 
 /// The tool with this name.
 pub fn find(name: &str) -> Option<&'static ToolDef> {
-    crate::TOOLS.iter().find(|t| t.name == name)
+    all().iter().find(|t| t.name == name)
 }
 
 fn parse_schema(text: &str) -> Value {
@@ -330,6 +337,18 @@ pub async fn call_tool_with_progress(
     progress: impl Fn(u64, Option<u64>) + Send + Sync,
 ) -> Result<ToolOutput, CallError> {
     check_arguments(tool, &args)?;
+    if tool.method == "LOCAL" {
+        let answer = crate::where_builder::answer(&args).map_err(CallError::InvalidArguments)?;
+        let text = answer.to_string();
+        return Ok(ToolOutput {
+            status: 200,
+            structured: Some(answer),
+            text,
+            file: None,
+            request_id: None,
+            rate_limit: RateLimit::default(),
+        });
+    }
     if tool.pageable {
         let fetch_all = args
             .remove("fetch_all")

@@ -84,7 +84,11 @@ async fn drive_with_rmcp(url: &str, version: ProtocolVersion) {
         ().serve(transport).await.expect("initializes")
     };
     let tools = client.list_all_tools().await.unwrap();
-    assert_eq!(tools.len(), 70);
+    assert_eq!(
+        tools.len(),
+        71,
+        "70 Caspio operations and caspio_build_where"
+    );
     assert!(tools.iter().any(|t| t.name == "list_all_caspio_records"));
     // A read tool.
     let read = client
@@ -168,7 +172,7 @@ async fn rmcp_client_over_stdio() {
         .env("CASPIO_MCP_LOG", "warn");
     let transport = rmcp::transport::TokioChildProcess::new(cmd).unwrap();
     let client = ().serve(transport).await.expect("stdio server starts");
-    assert_eq!(client.list_all_tools().await.unwrap().len(), 70);
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 71);
     let out = client
         .call_tool(CallToolRequestParams::new("list_all_caspio_directories"))
         .await
@@ -271,7 +275,7 @@ async fn legacy_sse_transport() {
             .unwrap()
     };
     assert_eq!(by_id(1)["result"]["protocolVersion"], "2024-11-05");
-    assert_eq!(by_id(2)["result"]["tools"].as_array().unwrap().len(), 70);
+    assert_eq!(by_id(2)["result"]["tools"].as_array().unwrap().len(), 71);
     assert_eq!(
         by_id(3)["result"]["structuredContent"]["Result"][0]["Title"],
         "From SSE"
@@ -450,7 +454,7 @@ async fn protocol_level_bad_input() {
     // And after all that, the server still answers.
     let (status, _, body) = send(mcp.clone(), in_session(vec![]), list).await;
     assert_eq!(status, 200);
-    assert_eq!(body["result"]["tools"].as_array().unwrap().len(), 70);
+    assert_eq!(body["result"]["tools"].as_array().unwrap().len(), 71);
     let health = http.get(format!("{}/healthz", s.url)).send().await.unwrap();
     assert_eq!(health.status(), 200);
     let ready = http.get(format!("{}/readyz", s.url)).send().await.unwrap();

@@ -651,12 +651,31 @@ async fn every_operation_against_the_sandbox() {
         json!({"UsersAffected": 1})
     );
 
+    // The local helper builds a quoted condition that the list tools accept as it is.
+    let built = h.ok("caspio_build_where", json!({"conditions": [{"field": "Email", "op": "LIKE", "value": "%@acmecorp.com"}, {"field": "Role", "op": "IN", "value": ["Support", "Support Lead"]}]})).await;
+    let condition = built["where"].as_str().unwrap().to_string();
+    assert_eq!(
+        condition,
+        "Email LIKE N'%@acmecorp.com' AND Role IN (N'Support', N'Support Lead')"
+    );
+    assert_eq!(
+        h.ok(
+            "list_all_caspio_users",
+            json!({"directory_id": "401", "where": condition})
+        )
+        .await["Result"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+
     // Every operation was exercised.
     let called = h.called.lock().unwrap().clone();
     let all: BTreeSet<String> = tools::all().iter().map(|t| t.name.to_string()).collect();
     let missing: Vec<_> = all.difference(&called).collect();
     assert!(missing.is_empty(), "operations not exercised: {missing:?}");
-    assert_eq!(all.len(), 70);
+    assert_eq!(all.len(), 71, "70 operations and caspio_build_where");
     h.running.task.abort();
 }
 

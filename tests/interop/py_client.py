@@ -26,7 +26,7 @@ def structured(result):
 
 async def exercise(label, call_tool, list_tools):
     tools = (await list_tools()).tools
-    assert len(tools) == 70, f"{len(tools)} tools"
+    assert len(tools) == 71, f"{len(tools)} tools (70 operations and caspio_build_where)"
     names = {t.name for t in tools}
     assert "list_all_caspio_records" in names and "caspio_deployments_bulk_update" in names
     read = await call_tool("list_all_caspio_users", {"directory_id": "402", "where": "_2fa_status <> 'Enabled'", "select": "Email"})

@@ -52,7 +52,7 @@ inspector() {
 }
 inspector_checks() {
   local list; list="$(inspector "$base/mcp" --transport http --method tools/list)" || return 1
-  [ "$(printf '%s' "$list" | "$node22" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).tools.length))')" = 70 ] || { echo "tools/list did not give 70 tools"; return 1; }
+  [ "$(printf '%s' "$list" | "$node22" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).tools.length))')" = 71 ] || { echo "tools/list did not give 71 tools"; return 1; }
   local read; read="$(inspector "$base/mcp" --transport http --method tools/call --tool-name list_all_caspio_records --tool-arg table_name=Support_Tickets --tool-arg "where=Status = 'Escalated'" --tool-arg select=Title)" || return 1
   printf '%s' "$read" | grep -q 'Export to CSV drops accents' || { echo "read result: $read"; return 1; }
   local write; write="$(inspector "$base/sse" --transport sse --method tools/call --tool-name create_a_caspio_record --tool-arg table_name=Support_Tickets --tool-arg 'record={"Title":"from inspector","Status":"Open"}')" || return 1

@@ -15,7 +15,7 @@ async function drive(label, transport) {
   const client = new Client({ name: "interop-ts", version: "1.0.0" });
   await client.connect(transport);
   const { tools } = await client.listTools();
-  check(tools.length === 70, `${tools.length} tools`);
+  check(tools.length === 71, `${tools.length} tools (70 operations and caspio_build_where)`);
   const annotated = tools.find((t) => t.name === "list_all_caspio_records");
   check(annotated?.annotations?.readOnlyHint === true, "read tools carry readOnlyHint");
   const read = await client.callTool({ name: "list_all_caspio_records", arguments: { table_name: "Inventory", where: "SKU LIKE 'OBS-2024%'", select: "SKU, In_Stock", order_by: "SKU" } });
