@@ -65,8 +65,14 @@ fn main() {
     // Caspio's own published document, when ../shared is beside the checkout.
     match std::fs::read_to_string(root.join("../shared/caspio/reference/caspio-v3-openapi.json")) {
         Ok(reference) => {
-            let t = time(runs, || caspio_codegen::generate(&reference, &overrides).expect("generates"));
-            println!("generate (Caspio's own v3 document, {} KB): median {:.1} ms", reference.len() / 1024, t.as_secs_f64() * 1e3);
+            let t = time(runs, || {
+                caspio_codegen::generate(&reference, &overrides).expect("generates")
+            });
+            println!(
+                "generate (Caspio's own v3 document, {} KB): median {:.1} ms",
+                reference.len() / 1024,
+                t.as_secs_f64() * 1e3
+            );
         }
         Err(e) => println!("(Caspio's reference document not found: {e})"),
     }

@@ -273,3 +273,14 @@ fn damage(
         _ => false,
     }
 }
+
+#[test]
+fn our_spec_generates_byte_identical_output_every_time() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let spec = std::fs::read_to_string(root.join("caspio-spec/openapi.yaml")).unwrap();
+    let overrides = std::fs::read_to_string(root.join("caspio-spec/overrides.yaml")).unwrap();
+    let first = ok(&spec, &overrides).code;
+    for _ in 0..3 {
+        assert_eq!(ok(&spec, &overrides).code, first);
+    }
+}

@@ -584,3 +584,45 @@ async fn resources_prompts_and_rate_limit_headers() {
     assert!(second.headers().contains_key("ratelimit-remaining"));
     s.sandbox.task.abort();
 }
+
+#[tokio::test]
+async fn the_binary_prints_its_urls_and_stops_cleanly_on_sigterm() {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
+        .args(["serve", "--sandbox", "--listen", "127.0.0.1:0"])
+        .env("CASPIO_MCP_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        let done = line.contains("client config");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = printed.join("\n");
+    let url = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Streamable HTTP: "))
+        .expect("the MCP URL is printed")
+        .to_string();
+    assert!(
+        text.contains("legacy SSE:") && text.contains("\"mcpServers\""),
+        "{text}"
+    );
+    let health = reqwest::get(url.replace("/mcp", "/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    let pid = child.id().unwrap() as i32;
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("stops within 10 s")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+}

@@ -902,3 +902,50 @@ async fn tokens_expire_and_wrong_secrets_are_refused() {
     };
     assert_eq!(e.status, 401);
 }
+
+#[tokio::test]
+async fn fault_switches_inject_latency_errors_and_drops() {
+    use caspio_mcp::sandbox::Faults;
+    use std::time::{Duration, Instant};
+    let h = Harness::start(SandboxConfig::default()).await;
+    h.ok("list_all_caspio_tables", json!({})).await;
+    h.running.sandbox.set_faults(Faults {
+        latency: Duration::from_millis(300),
+        ..Default::default()
+    });
+    let t = Instant::now();
+    h.ok("list_all_caspio_views", json!({})).await;
+    assert!(
+        t.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        t.elapsed()
+    );
+    h.running.sandbox.set_faults(Faults {
+        error_every: 2,
+        ..Default::default()
+    });
+    let mut errors = 0;
+    for _ in 0..6 {
+        if let Err(CallError::Api(Error::Api(e))) = h.call("list_all_caspio_views", json!({})).await
+        {
+            assert_eq!((e.status, e.code.as_deref()), (500, Some("InternalError")));
+            errors += 1;
+        }
+    }
+    assert_eq!(errors, 3);
+    h.running.sandbox.set_faults(Faults {
+        drop_every: 1,
+        ..Default::default()
+    });
+    let err = h
+        .call("list_all_caspio_views", json!({}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, CallError::Api(Error::Transport(_))),
+        "{err:?}"
+    );
+    h.running.sandbox.set_faults(Faults::default());
+    h.ok("list_all_caspio_views", json!({})).await;
+    h.running.task.abort();
+}
