@@ -168,6 +168,19 @@ pub struct ToolOutput {
 }
 
 impl ToolOutput {
+    /// An answer made here, without a call to Caspio (dry runs, local tools).
+    pub fn local(answer: Value) -> Self {
+        let text = answer.to_string();
+        ToolOutput {
+            status: 200,
+            structured: Some(answer),
+            text,
+            file: None,
+            request_id: None,
+            rate_limit: RateLimit::default(),
+        }
+    }
+
     fn from_response(tool: &ToolDef, response: Response) -> Result<Self, Error> {
         let request_id = response.request_id();
         let rate_limit = response.rate_limit();
@@ -339,15 +352,7 @@ pub async fn call_tool_with_progress(
     check_arguments(tool, &args)?;
     if tool.method == "LOCAL" {
         let answer = crate::where_builder::answer(&args).map_err(CallError::InvalidArguments)?;
-        let text = answer.to_string();
-        return Ok(ToolOutput {
-            status: 200,
-            structured: Some(answer),
-            text,
-            file: None,
-            request_id: None,
-            rate_limit: RateLimit::default(),
-        });
+        return Ok(ToolOutput::local(answer));
     }
     if tool.pageable {
         let fetch_all = args
@@ -371,16 +376,9 @@ pub async fn call_tool_with_progress(
     let (dry_run, allow_all_rows) = (flag("dry_run"), flag("allow_all_rows"));
     let count = crate::guard::count(client, tool, &args).await?;
     if dry_run {
-        let answer = crate::guard::dry_run_answer(tool, &count);
-        let text = answer.to_string();
-        return Ok(ToolOutput {
-            status: 200,
-            structured: Some(answer),
-            text,
-            file: None,
-            request_id: None,
-            rate_limit: RateLimit::default(),
-        });
+        return Ok(ToolOutput::local(crate::guard::dry_run_answer(
+            tool, &count,
+        )));
     }
     crate::guard::check(tool, &args, &count, allow_all_rows)?;
     let request = crate::request_for(tool, args)?;

@@ -3,26 +3,14 @@
 //! lifecycle under concurrency and early expiry.
 
 use caspio::tools::{self, CallError};
-use caspio::{Client, Credentials};
-use caspio_mcp::sandbox::{Running, Sandbox, SandboxConfig};
+use caspio::Client;
+use caspio_mcp::sandbox::{Running, SandboxConfig};
 use serde_json::{json, Value};
 
+mod common;
+
 async fn start() -> (Client, Running) {
-    let running = Sandbox::open(SandboxConfig::default())
-        .unwrap()
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let cfg = running.sandbox.config().clone();
-    let client = Client::new(
-        &running.base_url,
-        Credentials::ClientCredentials {
-            client_id: cfg.client_id,
-            client_secret: cfg.client_secret,
-        },
-    )
-    .unwrap();
-    (client, running)
+    common::sandbox(SandboxConfig::default()).await
 }
 
 async fn call(client: &Client, name: &str, args: Value) -> Result<Value, CallError> {

@@ -6,10 +6,12 @@
 use base64::Engine;
 use caspio::tools::{self, CallError, ToolOutput};
 use caspio::{Client, Credentials, Error};
-use caspio_mcp::sandbox::{Running, Sandbox, SandboxConfig};
+use caspio_mcp::sandbox::{Running, SandboxConfig};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
+
+mod common;
 
 struct Harness {
     client: Client,
@@ -19,20 +21,7 @@ struct Harness {
 
 impl Harness {
     async fn start(config: SandboxConfig) -> Harness {
-        let running = Sandbox::open(config)
-            .unwrap()
-            .serve("127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let cfg = running.sandbox.config().clone();
-        let client = Client::new(
-            &running.base_url,
-            Credentials::ClientCredentials {
-                client_id: cfg.client_id,
-                client_secret: cfg.client_secret,
-            },
-        )
-        .unwrap();
+        let (client, running) = common::sandbox(config).await;
         Harness {
             client,
             running,
