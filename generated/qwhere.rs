@@ -887,6 +887,84 @@ mod tests {
         assert_eq!(items, vec!["A", "SUM(B, C)", "'x,y'"]);
     }
 
+    /// Random text over the characters that matter to the lexer and parser: never a panic, and
+    /// every error's position lies within the input (so `explain` can point at it).
+    #[test]
+    fn hostile_input_never_panics() {
+        const ALPHABET: &[&str] = &[
+            "a",
+            "Z",
+            "_",
+            "1",
+            "0.5",
+            "e",
+            "'",
+            "''",
+            "N'",
+            "[",
+            "]",
+            "]]",
+            "(",
+            ")",
+            ",",
+            "=",
+            "<",
+            ">",
+            "!",
+            "-",
+            "+",
+            "*",
+            "/",
+            "%",
+            ";",
+            " ",
+            "\t",
+            "\n",
+            "é",
+            "名",
+            "😀",
+            "AND",
+            "OR",
+            "NOT",
+            "LIKE",
+            "IN",
+            "IS",
+            "NULL",
+            "BETWEEN",
+            "ESCAPE",
+            "SELECT",
+            "GETDATE()",
+            "--",
+            "/*",
+            "\\",
+            "\"",
+            "@",
+            "#",
+            "$",
+            ".",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 12) as usize;
+            let text: String = (0..len)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect::<Vec<_>>()
+                .join(if next() % 2 == 0 { " " } else { "" });
+            for result in [parse(&text).err(), parse_value(&text).err()] {
+                if let Some(e) = result {
+                    assert!(e.position <= text.chars().count(), "{text:?}: {e}");
+                    let _ = e.explain(&text);
+                }
+            }
+        }
+    }
+
     #[test]
     fn quote_escapes() {
         assert_eq!(quote("O'Brien"), "N'O''Brien'");

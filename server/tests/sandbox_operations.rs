@@ -938,3 +938,26 @@ async fn fault_switches_inject_latency_errors_and_drops() {
     h.ok("list_all_caspio_views", json!({})).await;
     h.running.task.abort();
 }
+
+#[tokio::test]
+async fn writes_take_where_without_the_q_prefix_as_caspio_does() {
+    let h = Harness::start(SandboxConfig::default()).await;
+    let request = caspio::Request::new("PUT", "/v3/tables/{tableName}/records")
+        .path("tableName", "Inventory")
+        .query("where", "SKU = 'OBS-2024-002'")
+        .json_body(&json!({"Quantity": 11}));
+    let answer = h
+        .client
+        .send(request)
+        .await
+        .unwrap()
+        .json_value()
+        .unwrap()
+        .unwrap();
+    assert_eq!(answer["RecordsAffected"], 1);
+    assert_eq!(
+        h.rows("Inventory", "SKU = 'OBS-2024-002'").await[0]["Quantity"],
+        11
+    );
+    h.running.task.abort();
+}

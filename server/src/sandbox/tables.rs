@@ -73,6 +73,21 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
 }
 
+/// The condition of a write. Caspio binds query names case-insensitively and, in practice, takes
+/// `where` without the `q.` prefix too (Caspio's own n8n node sends it so); directory users use
+/// `Where` alone.
+pub fn where_of(q: &super::records::Params, name: &str) -> Option<String> {
+    q.get(&name.to_ascii_lowercase())
+        .or_else(|| {
+            if name == "q.where" {
+                q.get("where")
+            } else {
+                None
+            }
+        })
+        .cloned()
+}
+
 /// A table as a source of rows.
 pub fn table_source(conn: &Connection, name: &str) -> Result<Source> {
     let table = records::table_name(conn, name)?;
@@ -263,7 +278,7 @@ pub mod rows {
         let body = object(body)?;
         let (n, rows) = db(state, |c| {
             let s = source(c)?;
-            let w = q.get(&where_name.to_ascii_lowercase()).cloned();
+            let w = where_of(&q, where_name);
             let ids = records::update(c, &s, w.as_deref(), &body)
                 .map_err(|e| rename_where(e, where_name))?;
             let rows = if wants_rows(&q) {
@@ -289,7 +304,7 @@ pub mod rows {
         let q = params(raw);
         let n = db(state, |c| {
             let s = source(c)?;
-            let w = q.get(&where_name.to_ascii_lowercase()).cloned();
+            let w = where_of(&q, where_name);
             records::delete(c, &s, w.as_deref()).map_err(|e| rename_where(e, where_name))
         })?;
         Ok(json(StatusCode::OK, json!({ count_name: n })))
@@ -418,13 +433,7 @@ async fn set_password(
         .to_string();
     let n = db(&state, |c| {
         let s = table_source(c, &t)?;
-        records::set_password(
-            c,
-            &s,
-            &f,
-            q.get("q.where").map(String::as_str),
-            Some(&value),
-        )
+        records::set_password(c, &s, &f, where_of(&q, "q.where").as_deref(), Some(&value))
     })?;
     Ok(json(StatusCode::OK, json!({"RecordsAffected": n})))
 }
@@ -437,7 +446,7 @@ async fn reset_password(
     let q = params(raw);
     let n = db(&state, |c| {
         let s = table_source(c, &t)?;
-        records::set_password(c, &s, &f, q.get("q.where").map(String::as_str), None)
+        records::set_password(c, &s, &f, where_of(&q, "q.where").as_deref(), None)
     })?;
     Ok(json(StatusCode::OK, json!({"RecordsAffected": n})))
 }
@@ -627,8 +636,8 @@ mod files {
         let rows = db(state, |c| {
             let s = source(c)?;
             let field = attachment_field(c, &s, f)?;
-            let ids = match q.get("q.where").filter(|w| !w.trim().is_empty()) {
-                Some(w) => records::matching(c, &s, Some(w), "q.where")?,
+            let ids = match where_of(&q, "q.where").filter(|w| !w.trim().is_empty()) {
+                Some(w) => records::matching(c, &s, Some(&w), "q.where")?,
                 None => records::matching(c, &s, Some("PK_ID > 0"), "q.where")?,
             };
             let mut out = Vec::new();
@@ -675,7 +684,7 @@ mod files {
         let (n, rows) = db(state, |c| {
             let s = source(c)?;
             let field = attachment_field(c, &s, f)?;
-            let ids = records::matching(c, &s, q.get("q.where").map(String::as_str), "q.where")?;
+            let ids = records::matching(c, &s, where_of(&q, "q.where").as_deref(), "q.where")?;
             let mut changed = Vec::new();
             for id in ids {
                 let k = c.execute(
@@ -717,7 +726,7 @@ mod files {
         let n = db(state, |c| {
             let s = source(c)?;
             let field = attachment_field(c, &s, f)?;
-            let ids = records::matching(c, &s, q.get("q.where").map(String::as_str), "q.where")?;
+            let ids = records::matching(c, &s, where_of(&q, "q.where").as_deref(), "q.where")?;
             let mut n = 0;
             for id in ids {
                 n += c.execute(
