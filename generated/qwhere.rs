@@ -956,11 +956,12 @@ mod tests {
                 .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
                 .collect::<Vec<_>>()
                 .join(if next() % 2 == 0 { " " } else { "" });
-            for result in [parse(&text).err(), parse_value(&text).err()] {
-                if let Some(e) = result {
-                    assert!(e.position <= text.chars().count(), "{text:?}: {e}");
-                    let _ = e.explain(&text);
-                }
+            for e in [parse(&text).err(), parse_value(&text).err()]
+                .into_iter()
+                .flatten()
+            {
+                assert!(e.position <= text.chars().count(), "{text:?}: {e}");
+                let _ = e.explain(&text);
             }
         }
     }
