@@ -23,6 +23,7 @@ fn insert(c: &mut Connection, table: &str, rows: &[Value]) -> Result<()> {
         is_view: false,
         read_only: vec![],
         directory: false,
+        join: None,
     };
     for row in rows {
         if let Value::Object(m) = row {
@@ -108,6 +109,18 @@ pub fn seed(db: &Db) -> Result<()> {
         ])?;
         c.execute("INSERT INTO _meta_views (name, base, filter, note) VALUES ('Active_Contractors', 'Contractors', 'Active = 1', 'Contractors currently engaged')", [])?;
 
+        // Tickets beside their assignee's directory record: a join view, writable only in the
+        // tickets' own fields.
+        let join = super::records::Join {
+            table: "Employee_Directory".into(),
+            base_key: "Assignee".into(),
+            other_key: "Email".into(),
+            fields: vec!["First_Name".into(), "Last_Name".into(), "Role".into()],
+        };
+        c.execute(
+            "INSERT INTO _meta_views (name, base, filter, note, join_spec) VALUES ('Ticket_Assignees', 'Support_Tickets', NULL, 'Tickets with their assignee''s name and role', ?1)",
+            [serde_json::to_string(&join).map_err(|e| super::error::CaspioError::internal(e.to_string()))?],
+        )?;
         let user_fields = fields(&[("UserGUID", "STRING"), ("Email", "STRING"), ("First_Name", "STRING"), ("Last_Name", "STRING"), ("Role", "STRING"), ("_status", "STRING"), ("_sign_in_method", "STRING"), ("_2fa_status", "STRING")]);
         for (id, name) in [("401", "Employee_Directory"), ("402", "Enterprise_Directory")] {
             records::create_table(c, name, &user_fields, "directory")?;

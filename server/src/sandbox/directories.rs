@@ -53,6 +53,7 @@ pub fn source(c: &Connection, id: &str) -> Result<Source> {
         is_view: false,
         read_only,
         directory: true,
+        join: None,
     })
 }
 

@@ -61,6 +61,36 @@ pub struct Source {
     pub read_only: Vec<String>,
     /// A directory's users: inserts get a UserGUID and start pending activation.
     pub directory: bool,
+    /// A view's second table, joined to the base table (its fields are read-only).
+    pub join: Option<Join>,
+}
+
+/// A join in a view: `base LEFT JOIN table ON base.base_key = table.other_key`, showing `fields`
+/// of the joined table beside the base table's.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Join {
+    /// The joined table.
+    pub table: String,
+    /// The base table's field matched.
+    pub base_key: String,
+    /// The joined table's field matched.
+    pub other_key: String,
+    /// The joined table's fields the view shows.
+    pub fields: Vec<String>,
+}
+
+/// The FROM clause of reads: the base table as `b`, and a view's joined table as `j`.
+fn from_clause(source: &Source) -> String {
+    match &source.join {
+        None => format!("{} AS b", data_table(&source.table)),
+        Some(j) => format!(
+            "{} AS b LEFT JOIN {} AS j ON b.{} = j.{}",
+            data_table(&source.table),
+            data_table(&j.table),
+            column(&j.base_key),
+            column(&j.other_key)
+        ),
+    }
 }
 
 /// The canonical name of an existing table.
@@ -332,16 +362,33 @@ pub fn delete_field(conn: &mut Connection, table: &str, name: &str) -> Result<()
     Ok(())
 }
 
-/// The columns a query over `source` may name.
+/// The columns a query over `source` may name, qualified by their table's alias, and the fields
+/// behind them (the joined table's last).
 pub fn columns(conn: &Connection, source: &Source) -> Result<(Columns, Vec<Field>)> {
-    let fields = fields(conn, &source.table)?;
-    let mut readable = vec![("PK_ID".to_string(), "\"PK_ID\"".to_string())];
+    let mut fields = fields(conn, &source.table)?;
+    let mut readable = vec![("PK_ID".to_string(), "b.\"PK_ID\"".to_string())];
     let mut forbidden = Vec::new();
     for f in &fields {
         if f.kind == "PASSWORD" {
             forbidden.push(f.name.to_ascii_lowercase());
         } else {
-            readable.push((f.name.clone(), column(&f.name)));
+            readable.push((f.name.clone(), format!("b.{}", column(&f.name))));
+        }
+    }
+    if let Some(j) = &source.join {
+        let other = self::fields(conn, &j.table)?;
+        for name in &j.fields {
+            let f = other
+                .iter()
+                .find(|f| f.name.eq_ignore_ascii_case(name) && f.kind != "PASSWORD")
+                .ok_or_else(|| {
+                    CaspioError::internal(format!(
+                        "view join names a missing field {}.{name}",
+                        j.table
+                    ))
+                })?;
+            readable.push((f.name.clone(), format!("j.{}", column(&f.name))));
+            fields.push(f.clone());
         }
     }
     Ok((
@@ -422,7 +469,7 @@ pub fn list(conn: &Connection, source: &Source, q: &Params) -> Result<Value> {
     let mut text = format!(
         "SELECT {} FROM {} WHERE {where_sql}",
         select.sql.join(", "),
-        data_table(&source.table)
+        from_clause(source)
     );
     if let Some(g) = param(q, "q.groupBy").filter(|g| !g.trim().is_empty()) {
         text.push_str(&format!(
@@ -432,7 +479,7 @@ pub fn list(conn: &Connection, source: &Source, q: &Params) -> Result<Value> {
     }
     let order = match param(q, "q.orderBy").filter(|o| !o.trim().is_empty()) {
         Some(o) => sql::order_by(o, &cols, &select, &mut params)?,
-        None if param(q, "q.groupBy").is_none() => "\"PK_ID\" ASC".into(),
+        None if param(q, "q.groupBy").is_none() => "b.\"PK_ID\" ASC".into(),
         None => String::new(),
     };
     if !order.is_empty() {
@@ -760,8 +807,8 @@ pub fn matching(
     let (cond, params) = condition(source, Some(w), &cols)?;
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT \"PK_ID\" FROM {} WHERE {cond} ORDER BY \"PK_ID\"",
-            data_table(&source.table)
+            "SELECT b.\"PK_ID\" FROM {} WHERE {cond} ORDER BY b.\"PK_ID\"",
+            from_clause(source)
         ))
         .map_err(|e| CaspioError::sql(e.to_string()))?;
     let ids = stmt

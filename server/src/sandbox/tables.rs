@@ -98,26 +98,37 @@ pub fn table_source(conn: &Connection, name: &str) -> Result<Source> {
         is_view: false,
         read_only: vec![],
         directory: false,
+        join: None,
     })
 }
 
 /// A view as a source of rows.
 pub fn view_source(conn: &Connection, name: &str) -> Result<Source> {
-    let (view, base, filter): (String, String, Option<String>) = conn
+    let (view, base, filter, join): (String, String, Option<String>, Option<String>) = conn
         .query_row(
-            "SELECT name, base, filter FROM _meta_views WHERE name = ?1",
+            "SELECT name, base, filter, join_spec FROM _meta_views WHERE name = ?1",
             [name],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?
         .ok_or_else(|| CaspioError::not_found(format!("Cannot find view '{name}'")))?;
+    let join: Option<records::Join> = match join {
+        Some(text) => Some(
+            serde_json::from_str(&text)
+                .map_err(|e| CaspioError::internal(format!("view '{view}' has a bad join: {e}")))?,
+        ),
+        None => None,
+    };
+    // Through a view only the base (primary) table's fields can be written.
+    let read_only = join.as_ref().map(|j| j.fields.clone()).unwrap_or_default();
     Ok(Source {
         table: base,
         filter,
         object: format!("view '{view}'"),
         is_view: true,
-        read_only: vec![],
+        read_only,
         directory: false,
+        join,
     })
 }
 
@@ -474,22 +485,42 @@ async fn get_view(state: State, Path(v): Path<String>) -> Result<Response> {
     Ok(result(json!({"Name": name, "Note": note})))
 }
 
+/// A view's fields: the base table's (editable), then the joined table's (read-only).
+fn view_fields(c: &Connection, v: &str) -> Result<Vec<Value>> {
+    let s = view_source(c, v)?;
+    let mut out: Vec<Value> = records::fields(c, &s.table)?
+        .iter()
+        .map(|f| field_json(f, Some(v)))
+        .collect();
+    if let Some(j) = &s.join {
+        for f in records::fields(c, &j.table)?
+            .iter()
+            .filter(|f| j.fields.iter().any(|n| n.eq_ignore_ascii_case(&f.name)))
+        {
+            let mut d = field_json(f, Some(v));
+            d["Editable"] = json!(false);
+            out.push(d);
+        }
+    }
+    Ok(out)
+}
+
 async fn list_view_fields(state: State, Path(v): Path<String>) -> Result<Response> {
-    let fields = db(&state, |c| {
-        let s = view_source(c, &v)?;
-        records::fields(c, &s.table)
-    })?;
-    Ok(result(Value::Array(
-        fields.iter().map(|f| field_json(f, Some(&v))).collect(),
-    )))
+    Ok(result(Value::Array(db(&state, |c| view_fields(c, &v))?)))
 }
 
 async fn get_view_field(state: State, Path((v, f)): Path<(String, String)>) -> Result<Response> {
     let field = db(&state, |c| {
-        let s = view_source(c, &v)?;
-        records::field(c, &s.table, &f)
+        view_fields(c, &v)?
+            .into_iter()
+            .find(|d| {
+                d["Name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&f))
+            })
+            .ok_or_else(|| CaspioError::not_found(format!("Cannot find field '{f}' in view '{v}'")))
     })?;
-    Ok(result(field_json(&field, Some(&v))))
+    Ok(result(field))
 }
 
 /// Attachment handlers, shared by tables and views.
