@@ -6,8 +6,8 @@ use super::error::{CaspioError, Result};
 use super::http::{db, empty, json, params, AppState, State};
 use super::records::Params;
 use axum::extract::{Multipart, Path, RawQuery};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use rusqlite::{Connection, OptionalExtension};
@@ -347,18 +347,7 @@ fn download(c: &Connection, key: &str) -> Result<Response> {
         )
         .optional()?
         .ok_or_else(|| CaspioError::not_found(format!("Cannot find file '{key}'")))?;
-    let disposition = format!(
-        "attachment; filename*=UTF-8''{}",
-        percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, kind),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(crate::sandbox::http::file(&name, kind, data))
 }
 
 fn remove(c: &Connection, key: &str) -> Result<Response> {

@@ -85,3 +85,20 @@ pub fn db<T>(
 ) -> Result<T> {
     state.db.with(f)
 }
+
+/// A file download: its bytes, content type, and name in `Content-Disposition` (RFC 6266,
+/// UTF-8 encoded so any name survives).
+pub fn file(name: &str, content_type: String, data: Vec<u8>) -> Response {
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC)
+    );
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        data,
+    )
+        .into_response()
+}

@@ -7,7 +7,7 @@ use super::records::{self, Source};
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, RawQuery};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use rusqlite::{Connection, OptionalExtension};
@@ -568,18 +568,7 @@ mod files {
             .optional()?
             .ok_or_else(|| CaspioError::not_found(format!("Record {id} has no file in '{}'", field.name)))
         })?;
-        let disposition = format!(
-            "attachment; filename*=UTF-8''{}",
-            percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
-        );
-        Ok((
-            [
-                (header::CONTENT_TYPE, kind),
-                (header::CONTENT_DISPOSITION, disposition),
-            ],
-            data,
-        )
-            .into_response())
+        Ok(crate::sandbox::http::file(&name, kind, data))
     }
 
     pub async fn upload(
