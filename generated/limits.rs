@@ -38,6 +38,24 @@ impl RetryPolicy {
         }
     }
 
+    /// The same policy with another attempt count (no effect on passthrough).
+    pub fn with_max_attempts(self, attempts: u32) -> Self {
+        match self {
+            RetryPolicy::Backoff {
+                base,
+                max_delay,
+                max_total,
+                ..
+            } => RetryPolicy::Backoff {
+                max_attempts: attempts.max(1),
+                base,
+                max_delay,
+                max_total,
+            },
+            other => other,
+        }
+    }
+
     /// The wait before attempt `attempt` (1 = the first retry), or `None` to give up.
     pub fn delay(
         &self,

@@ -111,6 +111,33 @@ pub enum ArithOp {
     Mod,
 }
 
+impl CmpOp {
+    /// The operator as SQL writes it (T-SQL and SQLite agree).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "<>",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+impl ArithOp {
+    /// The operator as SQL writes it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Mod => "%",
+        }
+    }
+}
+
 /// A scalar value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

@@ -7,7 +7,10 @@
 
 use caspio_mcp::handler::Context;
 use caspio_mcp::http::{router, HttpConfig};
-use caspio_mcp::sandbox::{Sandbox, SandboxConfig};
+use caspio_mcp::sandbox::SandboxConfig;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::ServiceExt;
@@ -28,20 +31,7 @@ fn summary(mut samples: Vec<Duration>) -> String {
 
 #[tokio::main]
 async fn main() {
-    let sandbox = Sandbox::open(SandboxConfig::default())
-        .unwrap()
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let cfg = sandbox.sandbox.config().clone();
-    let client = caspio::Client::new(
-        &sandbox.base_url,
-        caspio::Credentials::ClientCredentials {
-            client_id: cfg.client_id,
-            client_secret: cfg.client_secret,
-        },
-    )
-    .unwrap();
+    let (client, sandbox) = common::sandbox(SandboxConfig::default()).await;
     let ctx = Arc::new(Context::new(client.clone(), |_| true).unwrap());
     let app = router(
         ctx,

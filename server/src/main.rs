@@ -103,20 +103,9 @@ fn parse_budget(text: &str) -> Result<(usize, u64), String> {
 fn with_limits(client: caspio::Client, args: &UpstreamArgs) -> caspio::Client {
     let client = match args.on_429 {
         On429::Passthrough => client,
-        On429::Backoff => client.with_retry(match caspio::RetryPolicy::backoff() {
-            caspio::RetryPolicy::Backoff {
-                base,
-                max_delay,
-                max_total,
-                ..
-            } => caspio::RetryPolicy::Backoff {
-                max_attempts: args.max_attempts.max(1),
-                base,
-                max_delay,
-                max_total,
-            },
-            other => other,
-        }),
+        On429::Backoff => {
+            client.with_retry(caspio::RetryPolicy::backoff().with_max_attempts(args.max_attempts))
+        }
     };
     match args.budget {
         Some((n, secs)) => client.with_budget(n, std::time::Duration::from_secs(secs)),

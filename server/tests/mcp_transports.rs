@@ -13,6 +13,8 @@ use rmcp::ServiceExt;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 
+mod common;
+
 struct Server {
     url: String,
     sandbox: Running,
@@ -20,20 +22,7 @@ struct Server {
 }
 
 async fn start(config: HttpConfig) -> Server {
-    let sandbox = Sandbox::open(SandboxConfig::default())
-        .unwrap()
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let cfg = sandbox.sandbox.config().clone();
-    let client = caspio::Client::new(
-        &sandbox.base_url,
-        caspio::Credentials::ClientCredentials {
-            client_id: cfg.client_id,
-            client_secret: cfg.client_secret,
-        },
-    )
-    .unwrap();
+    let (client, sandbox) = common::sandbox(SandboxConfig::default()).await;
     let ctx = Arc::new(Context::new(client, |_| true).unwrap());
     let versions = Arc::new(Mutex::new(Vec::new()));
     let seen = versions.clone();

@@ -2,7 +2,7 @@
 //! HTTP Basic, and refresh tokens) and the bearer check in front of every API route.
 
 use super::error::CaspioError;
-use super::http::{AppState, State};
+use super::http::State;
 use axum::body::Bytes;
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -177,12 +177,5 @@ pub async fn require_bearer(state: State, request: Request, next: Next) -> Respo
         None => {
             CaspioError::unauthorized("Send Authorization: Bearer <access token>").into_response()
         }
-    }
-}
-
-impl AppState {
-    /// Tokens issued so far.
-    pub fn tokens_issued(&self) -> u64 {
-        self.auth.issued()
     }
 }

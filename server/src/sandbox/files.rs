@@ -176,55 +176,9 @@ async fn list_files(state: State, RawQuery(raw): RawQuery) -> Result<Response> {
     Ok(json(StatusCode::OK, answer))
 }
 
-async fn read_parts(
-    state: &AppState,
-    mut form: Multipart,
-    part_name: &str,
-) -> Result<Vec<(String, String, Vec<u8>)>> {
-    let mut files = Vec::new();
-    while let Some(part) = form
-        .next_field()
-        .await
-        .map_err(|e| CaspioError::body(format!("Malformed multipart body: {e}")))?
-    {
-        if part.name() != Some(part_name) {
-            continue;
-        }
-        let name = part
-            .file_name()
-            .map(str::to_string)
-            .ok_or_else(|| CaspioError::body("Every file part needs a file name"))?;
-        if name.contains(['/', '\\']) || name.trim().is_empty() {
-            return Err(CaspioError::body(format!("Invalid file name '{name}'")));
-        }
-        let kind = part
-            .content_type()
-            .unwrap_or("application/octet-stream")
-            .to_string();
-        let data = part
-            .bytes()
-            .await
-            .map_err(|e| CaspioError::body(format!("Malformed multipart body: {e}")))?;
-        if data.len() > state.config.max_upload_bytes {
-            return Err(CaspioError::too_large(format!(
-                "'{name}' is {} bytes; the limit is {}",
-                data.len(),
-                state.config.max_upload_bytes
-            )));
-        }
-        files.push((name, kind, data.to_vec()));
-    }
-    if files.is_empty() {
-        return Err(CaspioError::body(format!(
-            "The multipart part '{part_name}' is required"
-        )));
-    }
-    Ok(files)
-}
-
 async fn upload_files(state: State, RawQuery(raw): RawQuery, form: Multipart) -> Result<Response> {
     let q = params(raw);
-    let files = read_parts(&state, form, "Files").await?;
+    let files = super::http::uploads(&state, form, "Files").await?;
     let stored = db(&state, |c| {
         let dir = folder(c, q.get("externalkey").map(String::as_str))?;
         let tx = c.transaction()?;
@@ -260,7 +214,7 @@ async fn overwrite_file(
     form: Multipart,
 ) -> Result<Response> {
     let q = params(raw);
-    let mut files = read_parts(&state, form, "File").await?;
+    let mut files = super::http::uploads(&state, form, "File").await?;
     if files.len() != 1 {
         return Err(CaspioError::body("Send exactly one 'File' part"));
     }

@@ -102,3 +102,55 @@ pub fn file(name: &str, content_type: String, data: Vec<u8>) -> Response {
     )
         .into_response()
 }
+
+/// Files sent as multipart parts named `part_name`: (file name, content type, bytes). Every part
+/// needs a plain file name; a part over the upload limit is 413, however it is detected.
+pub async fn uploads(
+    state: &AppState,
+    mut form: axum::extract::Multipart,
+    part_name: &str,
+) -> Result<Vec<(String, String, Vec<u8>)>> {
+    let malformed = |e: axum::extract::multipart::MultipartError| {
+        let text = e.to_string();
+        if text.contains("length limit") {
+            CaspioError::too_large(format!(
+                "The upload is larger than {} bytes",
+                state.config.max_upload_bytes
+            ))
+        } else {
+            CaspioError::body(format!("Malformed multipart body: {text}"))
+        }
+    };
+    let mut files = Vec::new();
+    while let Some(part) = form.next_field().await.map_err(malformed)? {
+        if part.name() != Some(part_name) {
+            continue;
+        }
+        let name = part
+            .file_name()
+            .map(str::to_string)
+            .ok_or_else(|| CaspioError::body("Every file part needs a file name"))?;
+        if name.contains(['/', '\\']) || name.trim().is_empty() {
+            return Err(CaspioError::body(format!("Invalid file name '{name}'")));
+        }
+        let kind = part
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let data = part.bytes().await.map_err(malformed)?;
+        if data.len() > state.config.max_upload_bytes {
+            return Err(CaspioError::too_large(format!(
+                "'{name}' is {} bytes; the limit is {}",
+                data.len(),
+                state.config.max_upload_bytes
+            )));
+        }
+        files.push((name, kind, data.to_vec()));
+    }
+    if files.is_empty() {
+        return Err(CaspioError::body(format!(
+            "The multipart part '{part_name}' is required"
+        )));
+    }
+    Ok(files)
+}

@@ -186,7 +186,7 @@ impl Sandbox {
 
     /// How many access tokens were issued.
     pub fn tokens_issued(&self) -> u64 {
-        self.state.tokens_issued()
+        self.state.auth.issued()
     }
 }
 

@@ -4,7 +4,7 @@
 //! bound parameter. Nothing a request says is ever spliced into SQL text.
 
 use super::error::{CaspioError, Result};
-use caspio::qwhere::{self, ArithOp, CmpOp, Expr, Value};
+use caspio::qwhere::{self, Expr, Value};
 use rusqlite::types::Value as Sql;
 
 /// The columns a query may name: (name as Caspio spells it, SQL expression).
@@ -64,14 +64,7 @@ fn expr_sql(e: &Expr, c: &Columns, p: &mut Vec<Sql>, aggregates: bool) -> Result
         ),
         Expr::Not(a) => format!("(NOT {})", expr_sql(a, c, p, aggregates)?),
         Expr::Compare { left, op, right } => {
-            let op = match op {
-                CmpOp::Eq => "=",
-                CmpOp::Ne => "<>",
-                CmpOp::Lt => "<",
-                CmpOp::Le => "<=",
-                CmpOp::Gt => ">",
-                CmpOp::Ge => ">=",
-            };
+            let op = op.symbol();
             format!(
                 "({} {op} {})",
                 value_sql(left, c, p, aggregates)?,
@@ -159,13 +152,7 @@ fn value_sql(v: &Value, c: &Columns, p: &mut Vec<Sql>, aggregates: bool) -> Resu
         Value::Null => "NULL".into(),
         Value::Neg(inner) => format!("(-{})", value_sql(inner, c, p, aggregates)?),
         Value::Arith(a, op, b) => {
-            let op = match op {
-                ArithOp::Add => "+",
-                ArithOp::Sub => "-",
-                ArithOp::Mul => "*",
-                ArithOp::Div => "/",
-                ArithOp::Mod => "%",
-            };
+            let op = op.symbol();
             format!(
                 "({} {op} {})",
                 value_sql(a, c, p, aggregates)?,

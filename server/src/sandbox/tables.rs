@@ -576,37 +576,14 @@ mod files {
         source: impl FnOnce(&Connection) -> Result<Source>,
         f: &str,
         pk_raw: &str,
-        mut form: Multipart,
+        form: Multipart,
     ) -> Result<Response> {
         let id = pk(pk_raw)?;
-        let mut file = None;
-        while let Some(part) = form
-            .next_field()
-            .await
-            .map_err(|e| CaspioError::body(format!("Malformed multipart body: {e}")))?
-        {
-            if part.name() == Some("File") {
-                let name = part.file_name().unwrap_or("file").to_string();
-                let kind = part
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_string();
-                let data = part
-                    .bytes()
-                    .await
-                    .map_err(|e| too_large_or(e.to_string(), state))?;
-                file = Some((name, kind, data.to_vec()));
-            }
+        let mut files = crate::sandbox::http::uploads(state, form, "File").await?;
+        if files.len() != 1 {
+            return Err(CaspioError::body("Send exactly one 'File' part"));
         }
-        let (name, kind, data) =
-            file.ok_or_else(|| CaspioError::body("The multipart part 'File' is required"))?;
-        if data.len() > state.config.max_upload_bytes {
-            return Err(CaspioError::too_large(format!(
-                "The file is {} bytes; the limit is {}",
-                data.len(),
-                state.config.max_upload_bytes
-            )));
-        }
+        let (name, kind, data) = files.remove(0);
         db(state, |c| {
             let s = source(c)?;
             let field = attachment_field(c, &s, f)?;
@@ -633,17 +610,6 @@ mod files {
             Ok(())
         })?;
         Ok(empty(StatusCode::NO_CONTENT))
-    }
-
-    fn too_large_or(message: String, state: &AppState) -> CaspioError {
-        if message.contains("length limit") {
-            CaspioError::too_large(format!(
-                "The file is larger than {} bytes",
-                state.config.max_upload_bytes
-            ))
-        } else {
-            CaspioError::body(format!("Malformed multipart body: {message}"))
-        }
     }
 
     pub fn info(
