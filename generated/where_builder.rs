@@ -23,7 +23,7 @@ pub static TOOL: ToolDef = ToolDef {
         idempotent: true,
         bulk: false,
     },
-    input_schema: r#"{"type":"object","properties":{"conditions":{"type":"array","minItems":1,"items":{"type":"object","properties":{"field":{"type":"string"},"op":{"type":"string","enum":["=","<>","<","<=",">",">=","LIKE","NOT LIKE","IN","NOT IN","BETWEEN","IS NULL","IS NOT NULL"]},"value":{}},"required":["field","op"]},"description":"Items; value is text, a number, true/false, or a list for IN and BETWEEN."},"join":{"type":"string","enum":["AND","OR"],"description":"Combine with (default AND)."}},"required":["conditions"]}"#,
+    input_schema: r#"{"type":"object","properties":{"conditions":{"description":"Items; value is text, a number, true/false, or a list for IN and BETWEEN.","type":"array","minItems":1,"items":{"type":"object","properties":{"field":{"type":"string"},"op":{"type":"string","enum":["=","<>","<","<=",">",">=","LIKE","NOT LIKE","IN","NOT IN","BETWEEN","IS NULL","IS NOT NULL"]},"value":{}},"required":["field","op"]}},"join":{"description":"Combine with (default AND).","type":"string","enum":["AND","OR"]}},"required":["conditions"]}"#,
     validation_schema: None,
     output_schema: None,
     output: OutputKind::Json,

@@ -552,9 +552,7 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
         let mut text: Vec<String> = arg.description.iter().cloned().collect();
         text.extend(arg.schema.notes.iter().cloned());
         if !text.is_empty() {
-            if let Value::Object(map) = &mut schema {
-                map.insert("description".into(), Value::String(text.join(" ")));
-            }
+            schema = described(&text.join(" "), schema);
         }
         properties.insert(arg.name.clone(), schema);
         if arg.required {
@@ -565,7 +563,7 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
         for (name, description) in GUARD_ARGS {
             properties.insert(
                 name.into(),
-                json!({"type": "boolean", "description": description}),
+                described(description, json!({"type": "boolean"})),
             );
         }
     }
@@ -573,11 +571,14 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
         let (fetch, cap) = (PAGING_ARGS[0], PAGING_ARGS[1]);
         properties.insert(
             fetch.0.into(),
-            json!({"type": "boolean", "description": fetch.1}),
+            described(fetch.1, json!({"type": "boolean"})),
         );
         properties.insert(
             cap.0.into(),
-            json!({"type": "integer", "minimum": 1, "maximum": 100_000, "description": cap.1}),
+            described(
+                cap.1,
+                json!({"type": "integer", "minimum": 1, "maximum": 100_000}),
+            ),
         );
     }
     let mut root = Map::new();
@@ -587,6 +588,22 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
         root.insert("required".into(), Value::Array(required));
     }
     Value::Object(root)
+}
+
+/// An argument's schema with its description as the first key. The order is free for a client
+/// and saves tokens: o200k_base merges `."` with the `,"type":` that follows a description but
+/// not with the `"}` that closes one, about one token per argument (82 over the whole list).
+fn described(text: &str, schema: Value) -> Value {
+    let mut map = Map::new();
+    map.insert("description".into(), Value::String(text.to_owned()));
+    if let Value::Object(rest) = schema {
+        for (k, v) in rest {
+            if k != "description" {
+                map.insert(k, v);
+            }
+        }
+    }
+    Value::Object(map)
 }
 
 /// The schema a client sees for an uploaded file.
