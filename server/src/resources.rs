@@ -86,26 +86,28 @@ pub async fn read(client: &caspio::Client, uri: &str) -> Result<ReadResourceResu
             .map(|c| c.into_owned())
             .map_err(|_| not_found())
     };
-    let fields = if let Some(name) = uri.strip_prefix(TABLE_PREFIX) {
+    // Each answer is turned into JSON on its own: the two response types are whatever the spec
+    // names them, and a user's own document (CASPIO_SPEC) may give tables and views distinct ones.
+    let text = if let Some(name) = uri.strip_prefix(TABLE_PREFIX) {
         let name = decode(name)?;
         client
             .list_table_fields(&caspio::params::ListTableFields { table_name: name })
             .await
+            .map(|f| serde_json::to_string_pretty(&f))
     } else if let Some(name) = uri.strip_prefix(VIEW_PREFIX) {
         let name = decode(name)?;
         client
             .list_view_fields(&caspio::params::ListViewFields { view_name: name })
             .await
+            .map(|f| serde_json::to_string_pretty(&f))
     } else {
         return Err(not_found());
     };
-    let fields = match fields {
-        Ok(f) => f,
+    let text = match text {
+        Ok(text) => text.map_err(|e| McpError::internal_error(e.to_string(), None))?,
         Err(caspio::Error::Api(e)) if e.status == 404 => return Err(not_found()),
         Err(e) => return Err(upstream(e)),
     };
-    let text = serde_json::to_string_pretty(&fields)
-        .map_err(|e| McpError::internal_error(e.to_string(), None))?;
     Ok(ReadResourceResult::new(vec![ResourceContents::text(
         text, uri,
     )
