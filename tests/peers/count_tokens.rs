@@ -1,0 +1,99 @@
+//! Counts the o200k_base tokens of `tools/list` results, as `tests/token_budget.rs` does for ours,
+//! and prints one markdown row per list: what the list costs, how many tools it has, what each
+//! optional part of it costs (the tokens saved when that part is taken out of every tool), and what
+//! is left once all of them are gone: names, keys, types and constraints.
+//!
+//! Usage: `cargo run --example count_tokens -- LABEL=FILE...` where each FILE holds the JSON
+//! array of tools a client received. `tests/peers/measure.sh` runs it over ours and the peers'.
+
+use serde_json::Value;
+
+fn main() {
+    let bpe = tiktoken_rs::o200k_base().expect("o200k_base ships with tiktoken-rs");
+    let count = |tools: &[Value]| {
+        let text = serde_json::to_string(tools).expect("tools serialize");
+        bpe.encode_with_special_tokens(&text).len()
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.is_empty() {
+        eprintln!("usage: count_tokens LABEL=FILE...");
+        std::process::exit(2);
+    }
+    println!(
+        "| | tools | tokens | titles | annotations | outputSchema | description texts | the rest |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for arg in args {
+        let Some((label, path)) = arg.split_once('=') else {
+            eprintln!("`{arg}`: expected LABEL=FILE");
+            std::process::exit(2);
+        };
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+            eprintln!("{path}: {e}");
+            std::process::exit(1)
+        });
+        let tools: Vec<Value> = match serde_json::from_str(&text) {
+            Ok(Value::Array(tools)) => tools,
+            Ok(_) => {
+                eprintln!("{path}: expected a JSON array of tools");
+                std::process::exit(1)
+            }
+            Err(e) => {
+                eprintln!("{path}: {e}");
+                std::process::exit(1)
+            }
+        };
+        let total = count(&tools);
+        let without = |strip: &dyn Fn(&mut Value)| {
+            let mut copy = tools.clone();
+            copy.iter_mut().for_each(strip);
+            total - count(&copy)
+        };
+        let drop_key = |key: &'static str| {
+            move |tool: &mut Value| {
+                if let Some(map) = tool.as_object_mut() {
+                    map.remove(key);
+                }
+            }
+        };
+        let parts = [
+            without(&drop_key("title")),
+            without(&drop_key("annotations")),
+            without(&drop_key("outputSchema")),
+            without(&empty_descriptions),
+        ];
+        let mut bare = tools.clone();
+        for tool in &mut bare {
+            for key in ["title", "annotations", "outputSchema"] {
+                drop_key(key)(tool);
+            }
+            empty_descriptions(tool);
+        }
+        println!(
+            "| {label} | {} | {total} | {} | {} | {} | {} | {} |",
+            tools.len(),
+            parts[0],
+            parts[1],
+            parts[2],
+            parts[3],
+            count(&bare),
+        );
+    }
+}
+
+/// Empties every `description` string, at any depth: what the words cost, with the keys kept.
+fn empty_descriptions(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key == "description" && child.is_string() {
+                    *child = Value::String(String::new());
+                } else {
+                    empty_descriptions(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(empty_descriptions),
+        _ => {}
+    }
+}
