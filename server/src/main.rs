@@ -81,6 +81,26 @@ enum On429 {
     Backoff,
 }
 
+/// The smallest request-body cap that still fits an ordinary JSON-RPC request.
+const MIN_MAX_BODY: usize = 1024;
+
+fn parse_max_body(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of bytes"))?;
+    check_max_body(n)
+}
+
+fn check_max_body(n: usize) -> Result<usize, String> {
+    if n < MIN_MAX_BODY {
+        return Err(format!(
+            "{n} bytes is too small for any request; use at least {MIN_MAX_BODY}"
+        ));
+    }
+    Ok(n)
+}
+
 fn parse_budget(text: &str) -> Result<(usize, u64), String> {
     let (n, secs) = text
         .split_once('/')
@@ -136,8 +156,8 @@ struct ServeArgs {
     /// Serve /mcp without sessions, for load-balanced replicas.
     #[arg(long)]
     stateless: bool,
-    /// Largest request body in bytes.
-    #[arg(long)]
+    /// Largest request body in bytes (at least 1024; the default fits a 20 MB upload in base64).
+    #[arg(long, value_parser = parse_max_body)]
     max_body: Option<usize>,
 }
 
@@ -299,7 +319,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     if let Some(m) = args.max_body.or(file.max_body) {
-        http.max_body = m;
+        http.max_body = check_max_body(m).map_err(|e| anyhow::anyhow!("max_body: {e}"))?;
     }
     let shutdown = tokio_util::sync::CancellationToken::new();
     let app = caspio_mcp::http::router(ctx, http, shutdown.clone());

@@ -615,3 +615,69 @@ async fn the_binary_prints_its_urls_and_stops_cleanly_on_sigterm() {
         .unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+/// The tools accept uploads up to `MAX_UPLOAD_BYTES`; the default HTTP body cap must let such a
+/// call through, or a client gets a bare 413 for a file the schema promised to take.
+#[tokio::test]
+async fn a_5_mb_upload_fits_the_default_body_cap() {
+    use base64::Engine;
+    let s = start(HttpConfig::default()).await;
+    let data: Vec<u8> = (0..5 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&data);
+    let transport = StreamableHttpClientTransport::from_uri(format!("{}/mcp", s.url));
+    let client = ().serve(transport).await.unwrap();
+    // Bounded: over the cap, the server's 413 carries no request id (the body is never read),
+    // and rmcp's client then waits for an answer that cannot come.
+    let upload = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        client.call_tool(
+            CallToolRequestParams::new("update_a_caspio_attachment_by_id").with_arguments(args(
+                json!({"table_name": "Monthly_Reports", "attachment_field_name": "Final_Export",
+                       "record_pk_id": "3",
+                       "file": {"name": "big.bin", "content_base64": b64}}),
+            )),
+        ),
+    )
+    .await
+    .expect("the upload is answered")
+    .unwrap();
+    assert_ne!(upload.is_error, Some(true), "{:?}", upload.content);
+    let info = client
+        .call_tool(
+            CallToolRequestParams::new("caspio_attachments_file_info").with_arguments(args(
+                json!({"table_name": "Monthly_Reports", "attachment_field_name": "Final_Export",
+                       "where": "PK_ID = 3"}),
+            )),
+        )
+        .await
+        .unwrap();
+    let text = serde_json::to_string(&info.structured_content).unwrap();
+    assert!(
+        text.contains("big.bin") && text.contains(&data.len().to_string()),
+        "{text}"
+    );
+    client.cancel().await.ok();
+}
+
+#[test]
+fn a_body_cap_too_small_for_any_request_is_refused() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
+        .args([
+            "serve",
+            "--sandbox",
+            "--listen",
+            "127.0.0.1:0",
+            "--max-body",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--max-body") && err.contains("at least 1024"),
+        "{err}"
+    );
+}
