@@ -26,10 +26,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
         .route(
             "/v3/tables/{t}/records",
-            get(list_records)
-                .post(create_record)
-                .put(update_records)
-                .delete(delete_records),
+            get(list_records::<Table>)
+                .post(create_record::<Table>)
+                .put(update_records::<Table>)
+                .delete(delete_records::<Table>),
         )
         .route("/v3/tables/{t}/passwordFields", get(password_fields))
         .route(
@@ -38,15 +38,15 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
         .route(
             "/v3/tables/{t}/attachments/{f}/fileInfo",
-            get(attachment_info).put(rename_attachments),
+            get(attachment_info::<Table>).put(rename_attachments::<Table>),
         )
         .route(
             "/v3/tables/{t}/attachments/{f}/{pk}",
-            get(download_attachment).put(upload_attachment),
+            get(download_attachment::<Table>).put(upload_attachment::<Table>),
         )
         .route(
             "/v3/tables/{t}/attachments/{f}",
-            axum::routing::delete(delete_attachments),
+            axum::routing::delete(delete_attachments::<Table>),
         )
         .route("/v3/views", get(list_views))
         .route("/v3/views/{v}", get(get_view))
@@ -54,22 +54,22 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/v3/views/{v}/fields/{f}", get(get_view_field))
         .route(
             "/v3/views/{v}/records",
-            get(list_view_records)
-                .post(create_view_record)
-                .put(update_view_records)
-                .delete(delete_view_records),
+            get(list_records::<View>)
+                .post(create_record::<View>)
+                .put(update_records::<View>)
+                .delete(delete_records::<View>),
         )
         .route(
             "/v3/views/{v}/attachments/{f}/fileInfo",
-            get(view_attachment_info).put(rename_view_attachments),
+            get(attachment_info::<View>).put(rename_attachments::<View>),
         )
         .route(
             "/v3/views/{v}/attachments/{f}/{pk}",
-            get(download_view_attachment).put(upload_view_attachment),
+            get(download_attachment::<View>).put(upload_attachment::<View>),
         )
         .route(
             "/v3/views/{v}/attachments/{f}",
-            axum::routing::delete(delete_view_attachments),
+            axum::routing::delete(delete_attachments::<View>),
         )
 }
 
@@ -330,87 +330,67 @@ pub mod rows {
     }
 }
 
-async fn list_records(
+/// What owns records and attachments at a route: a table or a view, named by the path's first
+/// segment. The record and attachment handlers are written once, generic over it.
+trait Owner: Send + Sync + 'static {
+    /// The rows of the owner with this name.
+    fn source(conn: &Connection, name: &str) -> Result<Source>;
+}
+
+/// `/v3/tables/{t}/...`
+struct Table;
+/// `/v3/views/{v}/...`
+struct View;
+
+impl Owner for Table {
+    fn source(conn: &Connection, name: &str) -> Result<Source> {
+        table_source(conn, name)
+    }
+}
+impl Owner for View {
+    fn source(conn: &Connection, name: &str) -> Result<Source> {
+        view_source(conn, name)
+    }
+}
+
+async fn list_records<O: Owner>(
     state: State,
-    Path(t): Path<String>,
+    Path(name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    rows::list(&state, |c| table_source(c, &t), raw)
+    rows::list(&state, |c| O::source(c, &name), raw)
 }
-async fn create_record(
+async fn create_record<O: Owner>(
     state: State,
-    Path(t): Path<String>,
+    Path(name): Path<String>,
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Result<Response> {
-    rows::create(&state, |c| table_source(c, &t), raw, &body)
+    rows::create(&state, |c| O::source(c, &name), raw, &body)
 }
-async fn update_records(
+async fn update_records<O: Owner>(
     state: State,
-    Path(t): Path<String>,
+    Path(name): Path<String>,
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Result<Response> {
     rows::update(
         &state,
-        |c| table_source(c, &t),
+        |c| O::source(c, &name),
         raw,
         &body,
         "q.where",
         "RecordsAffected",
     )
 }
-async fn delete_records(
+async fn delete_records<O: Owner>(
     state: State,
-    Path(t): Path<String>,
+    Path(name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
     rows::delete(
         &state,
-        |c| table_source(c, &t),
-        raw,
-        "q.where",
-        "RecordsAffected",
-    )
-}
-async fn list_view_records(
-    state: State,
-    Path(v): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response> {
-    rows::list(&state, |c| view_source(c, &v), raw)
-}
-async fn create_view_record(
-    state: State,
-    Path(v): Path<String>,
-    RawQuery(raw): RawQuery,
-    body: Bytes,
-) -> Result<Response> {
-    rows::create(&state, |c| view_source(c, &v), raw, &body)
-}
-async fn update_view_records(
-    state: State,
-    Path(v): Path<String>,
-    RawQuery(raw): RawQuery,
-    body: Bytes,
-) -> Result<Response> {
-    rows::update(
-        &state,
-        |c| view_source(c, &v),
-        raw,
-        &body,
-        "q.where",
-        "RecordsAffected",
-    )
-}
-async fn delete_view_records(
-    state: State,
-    Path(v): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response> {
-    rows::delete(
-        &state,
-        |c| view_source(c, &v),
+        |c| O::source(c, &name),
         raw,
         "q.where",
         "RecordsAffected",
@@ -734,73 +714,38 @@ mod files {
     }
 }
 
-async fn download_attachment(
+async fn download_attachment<O: Owner>(
     state: State,
-    Path((t, f, pk)): Path<(String, String, String)>,
+    Path((name, f, pk)): Path<(String, String, String)>,
 ) -> Result<Response> {
-    files::download(&state, |c| table_source(c, &t), &f, &pk)
+    files::download(&state, |c| O::source(c, &name), &f, &pk)
 }
-async fn upload_attachment(
+async fn upload_attachment<O: Owner>(
     state: State,
-    Path((t, f, pk)): Path<(String, String, String)>,
+    Path((name, f, pk)): Path<(String, String, String)>,
     form: Multipart,
 ) -> Result<Response> {
-    files::upload(&state, |c| table_source(c, &t), &f, &pk, form).await
+    files::upload(&state, |c| O::source(c, &name), &f, &pk, form).await
 }
-async fn attachment_info(
+async fn attachment_info<O: Owner>(
     state: State,
-    Path((t, f)): Path<(String, String)>,
+    Path((name, f)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    files::info(&state, |c| table_source(c, &t), &f, raw)
+    files::info(&state, |c| O::source(c, &name), &f, raw)
 }
-async fn rename_attachments(
+async fn rename_attachments<O: Owner>(
     state: State,
-    Path((t, f)): Path<(String, String)>,
+    Path((name, f)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Result<Response> {
-    files::rename(&state, |c| table_source(c, &t), &f, raw, &body)
+    files::rename(&state, |c| O::source(c, &name), &f, raw, &body)
 }
-async fn delete_attachments(
+async fn delete_attachments<O: Owner>(
     state: State,
-    Path((t, f)): Path<(String, String)>,
+    Path((name, f)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    files::delete(&state, |c| table_source(c, &t), &f, raw)
-}
-async fn download_view_attachment(
-    state: State,
-    Path((v, f, pk)): Path<(String, String, String)>,
-) -> Result<Response> {
-    files::download(&state, |c| view_source(c, &v), &f, &pk)
-}
-async fn upload_view_attachment(
-    state: State,
-    Path((v, f, pk)): Path<(String, String, String)>,
-    form: Multipart,
-) -> Result<Response> {
-    files::upload(&state, |c| view_source(c, &v), &f, &pk, form).await
-}
-async fn view_attachment_info(
-    state: State,
-    Path((v, f)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response> {
-    files::info(&state, |c| view_source(c, &v), &f, raw)
-}
-async fn rename_view_attachments(
-    state: State,
-    Path((v, f)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-    body: Bytes,
-) -> Result<Response> {
-    files::rename(&state, |c| view_source(c, &v), &f, raw, &body)
-}
-async fn delete_view_attachments(
-    state: State,
-    Path((v, f)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response> {
-    files::delete(&state, |c| view_source(c, &v), &f, raw)
+    files::delete(&state, |c| O::source(c, &name), &f, raw)
 }
