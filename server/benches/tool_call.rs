@@ -38,9 +38,7 @@ async fn main() {
         HttpConfig::default(),
         tokio_util::sync::CancellationToken::new(),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let addr = common::serve(app).await;
     let mcp = ()
         .serve(StreamableHttpClientTransport::from_uri(format!(
             "http://{addr}/mcp"

@@ -43,9 +43,7 @@ async fn start(config: HttpConfig) -> Server {
             },
         ),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let addr = common::serve(app).await;
     Server {
         url: format!("http://{addr}"),
         sandbox,
@@ -473,9 +471,7 @@ async fn readyz_fails_when_the_account_refuses_the_credentials() {
         HttpConfig::default(),
         tokio_util::sync::CancellationToken::new(),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let addr = common::serve(app).await;
     let r = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
     assert_eq!(r.status(), 503);
     let text = r.text().await.unwrap();

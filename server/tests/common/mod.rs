@@ -21,3 +21,13 @@ pub async fn sandbox(config: SandboxConfig) -> (Client, Running) {
     .unwrap();
     (client, running)
 }
+
+/// Serves `app` (the MCP router, usually) on a free loopback port and returns its address.
+/// Not every test binary that includes this module serves one.
+#[allow(dead_code)]
+pub async fn serve(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
