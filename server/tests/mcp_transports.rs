@@ -676,4 +676,21 @@ fn a_body_cap_too_small_for_any_request_is_refused() {
         err.contains("--max-body") && err.contains("at least 1024"),
         "{err}"
     );
+    // The same value from a config file is refused the same way, naming the setting.
+    let dir = std::env::temp_dir().join(format!("caspio-mcp-max-body-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(&config, "max_body = 100\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
+        .args(["serve", "--sandbox", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("max_body") && err.contains("at least 1024"),
+        "{err}"
+    );
 }

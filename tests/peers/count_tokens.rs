@@ -28,21 +28,10 @@ fn main() {
             eprintln!("`{arg}`: expected LABEL=FILE");
             std::process::exit(2);
         };
-        let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        let tools = load(path).unwrap_or_else(|e| {
             eprintln!("{path}: {e}");
             std::process::exit(1)
         });
-        let tools: Vec<Value> = match serde_json::from_str(&text) {
-            Ok(Value::Array(tools)) => tools,
-            Ok(_) => {
-                eprintln!("{path}: expected a JSON array of tools");
-                std::process::exit(1)
-            }
-            Err(e) => {
-                eprintln!("{path}: {e}");
-                std::process::exit(1)
-            }
-        };
         let total = count(&tools);
         let without = |strip: &dyn Fn(&mut Value)| {
             let mut copy = tools.clone();
@@ -78,6 +67,15 @@ fn main() {
             parts[3],
             count(&bare),
         );
+    }
+}
+
+/// The JSON array of tools in a file.
+fn load(path: &str) -> Result<Vec<Value>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    match serde_json::from_str(&text).map_err(|e| e.to_string())? {
+        Value::Array(tools) => Ok(tools),
+        _ => Err("expected a JSON array of tools".into()),
     }
 }
 

@@ -23,8 +23,7 @@ cp "$here/package.json" "$here/package-lock.json" "$work/"
 cp "$here/list_stdio.mjs" "$here/list_fastmcp.py" "$work/"
 
 echo "measure.sh: installing the pinned peers into $work" >&2
-(cd "$work" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 \
-  || npm install --no-audit --no-fund --loglevel=error >/dev/null)
+(cd "$work" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 if [[ ! -x "$work/venv/bin/python" ]]; then
   python3 -m venv "$work/venv"
 fi
