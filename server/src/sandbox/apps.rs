@@ -1,6 +1,6 @@
 //! Routes for bridge applications, their DataPages and deployment, and data import/export tasks.
 
-use super::db::now;
+use super::db::{first_column, now};
 use super::error::{CaspioError, Result};
 use super::http::{db, empty, json, object, params, result, AppState, State};
 use axum::body::Bytes;
@@ -73,11 +73,10 @@ fn page(c: &Connection, app_key: &str, page: &str) -> Result<Value> {
 
 async fn list_apps(state: State) -> Result<Response> {
     let all = db(&state, |c| {
-        let mut s = c.prepare("SELECT key FROM _meta_apps ORDER BY name")?;
-        let keys = s
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        keys.iter().map(|k| app(c, k)).collect::<Result<Vec<_>>>()
+        first_column(c, "SELECT key FROM _meta_apps ORDER BY name")?
+            .iter()
+            .map(|k| app(c, k))
+            .collect::<Result<Vec<_>>>()
     })?;
     Ok(result(Value::Array(all)))
 }
@@ -174,11 +173,10 @@ fn task(c: &Connection, key: &str) -> Result<Value> {
 
 async fn list_tasks(state: State) -> Result<Response> {
     let all = db(&state, |c| {
-        let mut s = c.prepare("SELECT key FROM _meta_tasks ORDER BY name")?;
-        let keys = s
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        keys.iter().map(|k| task(c, k)).collect::<Result<Vec<_>>>()
+        first_column(c, "SELECT key FROM _meta_tasks ORDER BY name")?
+            .iter()
+            .map(|k| task(c, k))
+            .collect::<Result<Vec<_>>>()
     })?;
     Ok(result(Value::Array(all)))
 }

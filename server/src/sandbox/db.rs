@@ -84,6 +84,14 @@ impl Db {
 
 /// Checks a table, view or field name: letters, digits and underscores, starting with a letter
 /// or underscore, at most 64 characters. Names pass this before they are quoted into SQL.
+/// The first column, as text, of every row a parameterless query returns: the names or keys of
+/// the objects a list route then reads one by one.
+pub fn first_column(conn: &Connection, sql: &str) -> Result<Vec<String>> {
+    let mut statement = conn.prepare(sql)?;
+    let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 pub fn check_name(kind: &str, name: &str) -> Result<()> {
     let mut chars = name.chars();
     let first_ok = chars

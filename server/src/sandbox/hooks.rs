@@ -1,7 +1,7 @@
 //! Routes for outgoing webhooks and their events, with Caspio's rules: unique names, HTTPS URLs,
 //! throttling within the plan, one insert and one delete event per table and webhook.
 
-use super::db::now;
+use super::db::{first_column, now};
 use super::error::{CaspioError, Result};
 use super::http::{db, empty, json, object, AppState, State};
 use axum::body::Bytes;
@@ -136,11 +136,8 @@ fn webhook(c: &Connection, id: &str, detail: bool) -> Result<Value> {
 
 async fn list(state: State) -> Result<Response> {
     let all = db(&state, |c| {
-        let mut s = c.prepare("SELECT id FROM _meta_webhooks ORDER BY created, id")?;
-        let ids = s
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        ids.iter()
+        first_column(c, "SELECT id FROM _meta_webhooks ORDER BY created, id")?
+            .iter()
             .map(|id| webhook(c, id, false))
             .collect::<Result<Vec<_>>>()
     })?;

@@ -1,6 +1,6 @@
 //! Routes for tables, views, their fields and records, password fields and attachments.
 
-use super::db::{column, data_table, now};
+use super::db::{column, data_table, first_column, now};
 use super::error::{CaspioError, Result};
 use super::http::{db, empty, json, object, params, result, wants_rows, AppState, State};
 use super::records::{self, Source};
@@ -134,11 +134,7 @@ pub fn view_source(conn: &Connection, name: &str) -> Result<Source> {
 
 async fn list_tables(state: State) -> Result<Response> {
     let names = db(&state, |c| {
-        let mut s = c.prepare("SELECT name FROM _meta_tables ORDER BY name")?;
-        let names = s
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        Ok(names)
+        first_column(c, "SELECT name FROM _meta_tables ORDER BY name")
     })?;
     Ok(result(json!(names)))
 }
@@ -444,11 +440,7 @@ async fn reset_password(
 
 async fn list_views(state: State) -> Result<Response> {
     let names = db(&state, |c| {
-        let mut s = c.prepare("SELECT name FROM _meta_views ORDER BY name")?;
-        let names = s
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        Ok(names)
+        first_column(c, "SELECT name FROM _meta_views ORDER BY name")
     })?;
     Ok(result(json!(names)))
 }
