@@ -24,52 +24,40 @@ pub fn routes() -> Router<Arc<AppState>> {
             "/v3/tables/{t}/fields/{f}",
             get(get_field).put(update_field).delete(delete_field),
         )
-        .route(
-            "/v3/tables/{t}/records",
-            get(list_records::<Table>)
-                .post(create_record::<Table>)
-                .put(update_records::<Table>)
-                .delete(delete_records::<Table>),
-        )
         .route("/v3/tables/{t}/passwordFields", get(password_fields))
         .route(
             "/v3/tables/{t}/passwordFields/{f}",
             axum::routing::put(set_password).delete(reset_password),
         )
-        .route(
-            "/v3/tables/{t}/attachments/{f}/fileInfo",
-            get(attachment_info::<Table>).put(rename_attachments::<Table>),
-        )
-        .route(
-            "/v3/tables/{t}/attachments/{f}/{pk}",
-            get(download_attachment::<Table>).put(upload_attachment::<Table>),
-        )
-        .route(
-            "/v3/tables/{t}/attachments/{f}",
-            axum::routing::delete(delete_attachments::<Table>),
-        )
         .route("/v3/views", get(list_views))
         .route("/v3/views/{v}", get(get_view))
         .route("/v3/views/{v}/fields", get(list_view_fields))
         .route("/v3/views/{v}/fields/{f}", get(get_view_field))
+        .merge(owned_routes::<Table>("/v3/tables/{t}"))
+        .merge(owned_routes::<View>("/v3/views/{v}"))
+}
+
+/// The record and attachment routes under a table's or a view's path, `base`.
+fn owned_routes<O: Owner>(base: &str) -> Router<Arc<AppState>> {
+    Router::new()
         .route(
-            "/v3/views/{v}/records",
-            get(list_records::<View>)
-                .post(create_record::<View>)
-                .put(update_records::<View>)
-                .delete(delete_records::<View>),
+            &format!("{base}/records"),
+            get(list_records::<O>)
+                .post(create_record::<O>)
+                .put(update_records::<O>)
+                .delete(delete_records::<O>),
         )
         .route(
-            "/v3/views/{v}/attachments/{f}/fileInfo",
-            get(attachment_info::<View>).put(rename_attachments::<View>),
+            &format!("{base}/attachments/{{f}}/fileInfo"),
+            get(attachment_info::<O>).put(rename_attachments::<O>),
         )
         .route(
-            "/v3/views/{v}/attachments/{f}/{pk}",
-            get(download_attachment::<View>).put(upload_attachment::<View>),
+            &format!("{base}/attachments/{{f}}/{{pk}}"),
+            get(download_attachment::<O>).put(upload_attachment::<O>),
         )
         .route(
-            "/v3/views/{v}/attachments/{f}",
-            axum::routing::delete(delete_attachments::<View>),
+            &format!("{base}/attachments/{{f}}"),
+            axum::routing::delete(delete_attachments::<O>),
         )
 }
 
