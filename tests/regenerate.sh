@@ -12,7 +12,8 @@ trap 'cp "$backup" "$file"; rm -f "$backup"' EXIT
 cargo build -q -p caspio-mcp
 bin=target/debug/caspio-mcp
 marker="Names of all tables, edited at $(date +%s%N)."
-if "$bin" tools --json | grep -qF "$marker"; then
+# The listing is read whole, then searched: the check never depends on pipe timing.
+if [[ "$("$bin" tools --json)" == *"$marker"* ]]; then
   echo "regenerate: the marker is already in the tool list" >&2; exit 1
 fi
 # The description is the second line after the tool's name (name, title, description).
@@ -21,7 +22,7 @@ grep -qF "$marker" "$file" || { echo "regenerate: could not edit $file" >&2; exi
 start=$(date +%s.%N)
 cargo build -q -p caspio-mcp
 end=$(date +%s.%N)
-if ! "$bin" tools --json | grep -qF "$marker"; then
+if [[ "$("$bin" tools --json)" != *"$marker"* ]]; then
   echo "regenerate: FAILED: the edited description did not reach tools --json" >&2; exit 1
 fi
 awk -v s="$start" -v e="$end" 'BEGIN { printf "regenerate: ok, the edited description reached tools --json after an incremental build of %.1f s\n", e - s }'

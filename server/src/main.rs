@@ -413,17 +413,30 @@ fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
 
 fn print_tools(json: bool) -> anyhow::Result<()> {
     let tools = catalog::mcp_tools(caspio::tools::all())?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&tools)?);
-        return Ok(());
+    let text = if json {
+        serde_json::to_string_pretty(&tools)? + "\n"
+    } else {
+        let width = tools.iter().map(|t| t.name.len()).max().unwrap_or(0);
+        let mut text = String::new();
+        for t in &tools {
+            let first = first_sentence(t.description.as_deref().unwrap_or_default());
+            text.push_str(&format!("{:width$}  {first}\n", t.name));
+        }
+        text
+    };
+    write_stdout(&text)
+}
+
+/// Writes `text` to stdout. A reader that stops early (`caspio-mcp tools --json | grep -q x`,
+/// `| head`) closes the pipe; like other Unix tools we then stop quietly and succeed, where
+/// `println!` would panic and fail the pipeline.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
-    let width = tools.iter().map(|t| t.name.len()).max().unwrap_or(0);
-    for t in &tools {
-        let description = t.description.as_deref().unwrap_or_default();
-        let first = first_sentence(description);
-        println!("{:width$}  {first}", t.name);
-    }
-    Ok(())
 }
 
 /// The first sentence: up to a full stop followed by a space and a capital letter, so

@@ -694,3 +694,27 @@ fn a_body_cap_too_small_for_any_request_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn tools_listing_stops_quietly_when_the_reader_closes_the_pipe() {
+    // `caspio-mcp tools --json | grep -q name` closes the pipe as soon as grep has its match;
+    // the listing must then end successfully, not panic and fail the pipeline.
+    for json in [true, false] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"));
+        cmd.arg("tools");
+        if json {
+            cmd.arg("--json");
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the read end before the child has written anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "json={json}: {err}");
+        assert!(err.is_empty(), "json={json}: {err}");
+    }
+}
