@@ -82,7 +82,12 @@ fn b64(bytes: &[u8]) -> String {
 
 #[tokio::test]
 async fn every_operation_against_the_sandbox() {
-    let h = Harness::start(SandboxConfig::default()).await;
+    // A task runs long enough that the checks made while it runs hold on a loaded machine.
+    let h = Harness::start(SandboxConfig {
+        task_duration: std::time::Duration::from_secs(2),
+        ..SandboxConfig::default()
+    })
+    .await;
 
     // --- Tables and fields ---
     let tables = h.ok("list_all_caspio_tables", json!({})).await;
@@ -513,15 +518,26 @@ async fn every_operation_against_the_sandbox() {
             .0,
         409
     );
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-    assert_eq!(
-        h.ok(
-            "get_single_caspio_task_by_id",
-            json!({"external_key": task_key})
-        )
-        .await["Result"]["Status"],
-        "Ready"
-    );
+    // It is Ready again once the run ends; polled, so a slow machine only waits longer.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let status = h
+            .ok(
+                "get_single_caspio_task_by_id",
+                json!({"external_key": task_key}),
+            )
+            .await["Result"]["Status"]
+            .clone();
+        if status == "Ready" {
+            break;
+        }
+        assert_eq!(status, "Processing");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the task never became Ready"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 
     // --- Bridge applications, DataPages, deployment ---
     let apps = h.ok("list_all_caspio_applications", json!({})).await;
