@@ -42,6 +42,22 @@ fn tool_list_fits_the_context_budget() {
         tokens,
         text.len()
     );
+    // What a client that hands the model only name, description and input schema sends.
+    let model_facing: Vec<serde_json::Value> = caspio::tools::all()
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "name": t.name,
+                "description": t.description,
+                "inputSchema": t.input_schema_value(),
+            })
+        })
+        .collect();
+    let model_text = serde_json::to_string(&model_facing).expect("tool list serializes");
+    println!(
+        "  name + description + inputSchema only: {} tokens",
+        bpe.encode_with_special_tokens(&model_text).len()
+    );
     // Where the tokens go, biggest first, so a reviewer sees what a change cost.
     let mut per_tool: Vec<(usize, usize, usize, &str)> = caspio::tools::all()
         .iter()

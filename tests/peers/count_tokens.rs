@@ -1,7 +1,8 @@
 //! Counts the o200k_base tokens of `tools/list` results, as `tests/token_budget.rs` does for ours,
 //! and prints one markdown row per list: what the list costs, how many tools it has, what each
 //! optional part of it costs (the tokens saved when that part is taken out of every tool), and what
-//! is left once all of them are gone: names, keys, types and constraints.
+//! is left once all of them are gone: names, keys, types and constraints. The last column is the
+//! part a client that hands the model only each tool's name, description and input schema sends.
 //!
 //! Usage: `cargo run --example count_tokens -- LABEL=FILE...` where each FILE holds the JSON
 //! array of tools a client received. `tests/peers/measure.sh` runs it over ours and the peers'.
@@ -20,9 +21,9 @@ fn main() {
         std::process::exit(2);
     }
     println!(
-        "| | tools | tokens | titles | annotations | outputSchema | description texts | the rest |"
+        "| | tools | tokens | titles | annotations | outputSchema | description texts | the rest | name + description + inputSchema |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for arg in args {
         let Some((label, path)) = arg.split_once('=') else {
             eprintln!("`{arg}`: expected LABEL=FILE");
@@ -58,14 +59,27 @@ fn main() {
             }
             empty_descriptions(tool);
         }
+        let model_facing: Vec<Value> = tools
+            .iter()
+            .map(|tool| {
+                let mut kept = serde_json::Map::new();
+                for key in ["name", "description", "inputSchema"] {
+                    if let Some(v) = tool.get(key) {
+                        kept.insert(key.into(), v.clone());
+                    }
+                }
+                Value::Object(kept)
+            })
+            .collect();
         println!(
-            "| {label} | {} | {total} | {} | {} | {} | {} | {} |",
+            "| {label} | {} | {total} | {} | {} | {} | {} | {} | {} |",
             tools.len(),
             parts[0],
             parts[1],
             parts[2],
             parts[3],
             count(&bare),
+            count(&model_facing),
         );
     }
 }
