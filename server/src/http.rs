@@ -3,6 +3,7 @@
 //! Host and Origin, body size and content type, and forgives clients that send a narrow `Accept`.
 
 use crate::handler::{CaspioMcp, Context};
+use crate::jsonrpc;
 use crate::sse;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -248,7 +249,7 @@ async fn guard(
                     )
                 }
             };
-            if let Some(error) = jsonrpc_problem(&bytes) {
+            if let Some(error) = jsonrpc::problem(&bytes) {
                 // A request that parsed but has bad params is answered like any JSON-RPC error
                 // (200); a body that is not a JSON-RPC message at all is a bad HTTP request.
                 let status = if error["error"]["code"] == -32602 {
@@ -271,110 +272,9 @@ async fn guard(
     response
 }
 
-/// A JSON-RPC error for a body that is not JSON (-32700), not a JSON-RPC message (-32600), or a
-/// `tools/call` without a tool name or with non-object arguments (-32602).
-pub fn jsonrpc_problem(body: &[u8]) -> Option<serde_json::Value> {
-    use serde_json::{json, Value};
-    let error = |id: Value, code: i64, message: String| {
-        Some(json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}))
-    };
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(v) => v,
-        Err(e) => return error(Value::Null, -32700, format!("Parse error: {e}")),
-    };
-    let Some(obj) = value.as_object() else {
-        return error(
-            Value::Null,
-            -32600,
-            "Invalid Request: expected one JSON-RPC message object".into(),
-        );
-    };
-    let id = obj.get("id").cloned().unwrap_or(Value::Null);
-    if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        return error(
-            id,
-            -32600,
-            "Invalid Request: `jsonrpc` must be \"2.0\"".into(),
-        );
-    }
-    let Some(method) = obj.get("method") else {
-        // A response or an error from the client: rmcp handles those.
-        return None;
-    };
-    let Some(method) = method.as_str() else {
-        return error(
-            id,
-            -32600,
-            "Invalid Request: `method` must be a string".into(),
-        );
-    };
-    let params = obj.get("params");
-    if params.is_some_and(|p| !p.is_object()) {
-        return error(
-            id,
-            -32602,
-            format!("Invalid params: `params` of {method} must be an object"),
-        );
-    }
-    if method == "tools/call" {
-        let p = params.and_then(Value::as_object);
-        if !p.and_then(|p| p.get("name")).is_some_and(Value::is_string) {
-            return error(
-                id,
-                -32602,
-                "Invalid params: tools/call needs `name`, the tool's name".into(),
-            );
-        }
-        if p.and_then(|p| p.get("arguments"))
-            .is_some_and(|a| !a.is_object() && !a.is_null())
-        {
-            return error(
-                id,
-                -32602,
-                "Invalid params: `arguments` must be an object".into(),
-            );
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn jsonrpc_problems() {
-        let code =
-            |b: &str| jsonrpc_problem(b.as_bytes()).map(|e| e["error"]["code"].as_i64().unwrap());
-        assert_eq!(code("{\"jsonrpc\":"), Some(-32700));
-        assert_eq!(code("[1,2]"), Some(-32600));
-        assert_eq!(
-            code(r#"{"jsonrpc":"1.0","id":1,"method":"x"}"#),
-            Some(-32600)
-        );
-        assert_eq!(
-            code(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"nme":1}}"#),
-            Some(-32602)
-        );
-        assert_eq!(
-            code(
-                r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","arguments":[1]}}"#
-            ),
-            Some(-32602)
-        );
-        assert_eq!(
-            code(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":7}"#),
-            Some(-32602)
-        );
-        assert_eq!(
-            code(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a"}}"#),
-            None
-        );
-        assert_eq!(
-            code(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
-            None
-        );
-    }
 
     #[test]
     fn hosts_and_origins() {

@@ -2,15 +2,17 @@
 //! sandbox so it runs with no account at all. The binary (`main.rs`) is a thin CLI over this.
 //!
 //! A tool call flows: transport (`http` for Streamable HTTP via rmcp, `sse` for the legacy
-//! bridge, stdio via rmcp) → `handler` (one per session or request, over a shared `Context`) →
-//! `caspio::tools` (validate, typed parameters, request) → `caspio::Client` → Caspio or the
-//! `sandbox`.
+//! bridge, `stdio` for launched processes; each checks messages with `jsonrpc` first) →
+//! `handler` (one per session or request, over a shared `Context`) → `caspio::tools` (validate,
+//! typed parameters, request) → `caspio::Client` → Caspio or the `sandbox`.
 
 pub mod catalog;
 pub mod config;
 pub mod handler;
 pub mod http;
+pub mod jsonrpc;
 pub mod prompts;
 pub mod resources;
 pub mod sandbox;
 pub mod sse;
+pub mod stdio;

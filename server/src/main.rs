@@ -1,7 +1,7 @@
 //! `caspio-mcp`: serves the generated Caspio tools to MCP clients.
 
 use caspio_mcp::config::{Account, FileConfig};
-use caspio_mcp::handler::{CaspioMcp, Context};
+use caspio_mcp::handler::Context;
 use caspio_mcp::http::HttpConfig;
 use caspio_mcp::{catalog, sandbox};
 use std::sync::Arc;
@@ -361,7 +361,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn stdio(args: UpstreamArgs) -> anyhow::Result<()> {
-    use rmcp::ServiceExt;
     init_logs(args.log_format);
     let file = match &args.config {
         Some(p) => FileConfig::load(p)?,
@@ -369,9 +368,8 @@ async fn stdio(args: UpstreamArgs) -> anyhow::Result<()> {
     };
     let (client, sandbox) = upstream(&args, &file).await?;
     let ctx = Arc::new(Context::new(client, |_| true)?);
-    let service = CaspioMcp::new(ctx).serve(rmcp::transport::stdio()).await?;
     tokio::select! {
-        r = service.waiting() => { r?; }
+        r = caspio_mcp::stdio::serve(ctx, tokio::io::stdin(), tokio::io::stdout()) => r?,
         _ = shutdown_signal() => {}
     }
     if let Some(s) = sandbox {

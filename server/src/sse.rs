@@ -119,6 +119,9 @@ pub async fn post(
                 .into_response()
         }
     };
+    if let Some(error) = crate::jsonrpc::problem(&bytes) {
+        return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
+    }
     let message: ClientJsonRpcMessage = match serde_json::from_slice(&bytes) {
         Ok(m) => m,
         Err(e) => {

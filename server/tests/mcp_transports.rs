@@ -172,6 +172,86 @@ async fn rmcp_client_over_stdio() {
     client.cancel().await.ok();
 }
 
+/// Malformed lines on stdio get their JSON-RPC error on stdout (with the request's id when it has
+/// one), and the session goes on; rmcp alone drops them, and a client then waits for ever.
+#[tokio::test]
+async fn malformed_lines_on_stdio_are_answered_and_the_session_goes_on() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
+        .args(["stdio", "--sandbox"])
+        .env("CASPIO_MCP_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut exchange = async |line: &str| -> Value {
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .unwrap();
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(20), stdout.next_line())
+            .await
+            .unwrap_or_else(|_| panic!("no answer to {line}"))
+            .unwrap()
+            .expect("stdout stays open");
+        serde_json::from_str(&answer).unwrap()
+    };
+    // Before the handshake and after it.
+    let e = exchange("not json").await;
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (Value::Null, json!(-32700))
+    );
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 1 column"),
+        "{e}"
+    );
+    let init = exchange(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#).await;
+    assert_eq!(init["result"]["serverInfo"]["name"], "caspio-mcp");
+    // Notifications get no answer, even a malformed one, nor do blank lines: the next answer is
+    // the request's.
+    let e = exchange(concat!(
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        "\n",
+        r#"{"jsonrpc":"2.0","method":"notifications/x","params":3}"#,
+        "\n\n",
+        r#"{"jsonrpc":"2.0","id":6,"method":"tools/call","params":"bad"}"#
+    ))
+    .await;
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (json!(6), json!(-32602))
+    );
+    let e = exchange(r#"{"id":"four"}"#).await;
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (json!("four"), json!(-32600))
+    );
+    let e = exchange(r#"[{"jsonrpc":"2.0","id":5,"method":"tools/list"}]"#).await;
+    assert_eq!(e["error"]["code"], -32600);
+    let ok = exchange(r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_all_caspio_tables"}}"#).await;
+    assert_eq!(ok["id"], 7);
+    assert!(
+        ok["result"]["structuredContent"]["Result"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty()),
+        "{ok}"
+    );
+    // Closing stdin ends the session cleanly.
+    drop(stdin);
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("exits within 10 s")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
 /// Reads SSE events from a response until `want` events named `message` arrived.
 async fn sse_events(resp: &mut reqwest::Response, want: usize) -> Vec<(String, String)> {
     let mut buf = String::new();
@@ -286,6 +366,19 @@ async fn legacy_sse_transport() {
     assert_eq!(
         malformed.json::<Value>().await.unwrap()["error"]["code"],
         -32700
+    );
+    // A request with malformed params is refused with its id, as on the other transports.
+    let bad_params = http
+        .post(format!("{}{endpoint}", s.url))
+        .json(&json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_params.status(), 400);
+    let e = bad_params.json::<Value>().await.unwrap();
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (json!(9), json!(-32602))
     );
     s.sandbox.task.abort();
 }
