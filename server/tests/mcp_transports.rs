@@ -243,6 +243,14 @@ async fn malformed_lines_on_stdio_are_answered_and_the_session_goes_on() {
             .is_some_and(|t| !t.is_empty()),
         "{ok}"
     );
+    // `caspio-mcp tools --json` prints exactly the tools a client receives.
+    let listed = exchange(r#"{"jsonrpc":"2.0","id":8,"method":"tools/list"}"#).await;
+    let printed = std::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
+        .args(["tools", "--json"])
+        .output()
+        .unwrap();
+    let printed: Value = serde_json::from_slice(&printed.stdout).unwrap();
+    assert_eq!(listed["result"]["tools"], printed);
     // Closing stdin ends the session cleanly.
     drop(stdin);
     let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
