@@ -209,7 +209,13 @@ fn main() -> ExitCode {
 }
 
 fn run(f: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
-    tokio::runtime::Runtime::new()?.block_on(f)
+    let runtime = tokio::runtime::Runtime::new()?;
+    let result = runtime.block_on(f);
+    // Tokio reads stdin with a blocking read that cannot be cancelled; dropping the runtime
+    // would wait for it, so a stdio server told to stop would hang until its client wrote a
+    // line. Everything that must finish has finished inside `f`.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    result
 }
 
 fn init_logs(format: LogFormat) {

@@ -819,3 +819,36 @@ fn tools_listing_stops_quietly_when_the_reader_closes_the_pipe() {
         assert!(err.is_empty(), "json={json}: {err}");
     }
 }
+
+#[tokio::test]
+async fn a_stdio_server_stops_on_sigterm_while_its_client_keeps_stdin_open() {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
+        .args(["stdio", "--sandbox"])
+        .env("CASPIO_MCP_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let mut stdin = child.stdin.take().unwrap();
+    // An answer to a line proves the server is up and reading stdin.
+    stdin.write_all(b"{}\n").await.unwrap();
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(20), stdout.next_line())
+        .await
+        .expect("an answer")
+        .unwrap()
+        .unwrap();
+    assert!(answer.contains("-32600"), "{answer}");
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().unwrap().to_string()])
+        .status()
+        .unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("stops within 10 s although stdin is still open")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    drop(stdin);
+}
