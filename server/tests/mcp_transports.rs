@@ -228,6 +228,19 @@ async fn malformed_lines_on_stdio_are_answered_and_the_session_goes_on() {
         (e["id"].clone(), e["error"]["code"].clone()),
         (json!(6), json!(-32602))
     );
+    let e = exchange(r#"{"jsonrpc":"2.0","id":3,"method":"tools/lst"}"#).await;
+    assert_eq!(
+        (
+            e["id"].clone(),
+            e["error"]["code"].clone(),
+            e["error"]["message"].clone()
+        ),
+        (
+            json!(3),
+            json!(-32601),
+            json!("Method not found: `tools/lst`")
+        )
+    );
     let e = exchange(r#"{"id":"four"}"#).await;
     assert_eq!(
         (e["id"].clone(), e["error"]["code"].clone()),
