@@ -25,7 +25,7 @@ pub struct FileConfig {
     pub allowed_origins: Vec<String>,
     /// Serve without sessions.
     pub stateless: Option<bool>,
-    /// Largest request body in bytes.
+    /// Largest request in bytes: an HTTP body, or one line on stdio.
     pub max_body: Option<usize>,
 }
 

@@ -73,6 +73,10 @@ struct UpstreamArgs {
     /// Stay under this many Caspio requests per window, e.g. 2000/300 (requests/seconds).
     #[arg(long, value_parser = parse_budget)]
     budget: Option<(usize, u64)>,
+    /// Largest request in bytes: an HTTP body, or one line on stdio (at least 1024; the default
+    /// fits a 20 MB upload in base64).
+    #[arg(long, value_parser = parse_max_body)]
+    max_body: Option<usize>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -99,6 +103,14 @@ fn check_max_body(n: usize) -> Result<usize, String> {
         ));
     }
     Ok(n)
+}
+
+/// The request cap: the flag, else the config file's `max_body`, else the default.
+fn max_body(args: &UpstreamArgs, file: &FileConfig) -> anyhow::Result<usize> {
+    match args.max_body.or(file.max_body) {
+        Some(m) => check_max_body(m).map_err(|e| anyhow::anyhow!("max_body: {e}")),
+        None => Ok(caspio_mcp::http::DEFAULT_MAX_BODY),
+    }
 }
 
 fn parse_budget(text: &str) -> Result<(usize, u64), String> {
@@ -156,9 +168,6 @@ struct ServeArgs {
     /// Serve /mcp without sessions, for load-balanced replicas.
     #[arg(long)]
     stateless: bool,
-    /// Largest request body in bytes (at least 1024; the default fits a 20 MB upload in base64).
-    #[arg(long, value_parser = parse_max_body)]
-    max_body: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -310,7 +319,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("listen `{l}` in the config file: {e}"))?,
         (None, None) => "127.0.0.1:8080".parse()?,
     };
-    let mut http = HttpConfig {
+    let http = HttpConfig {
         allowed_hosts: if args.allowed_hosts.is_empty() {
             file.allowed_hosts.clone()
         } else {
@@ -322,11 +331,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.allowed_origins.clone()
         },
         stateless: args.stateless || file.stateless.unwrap_or(false),
-        ..Default::default()
+        max_body: max_body(&args.upstream, &file)?,
     };
-    if let Some(m) = args.max_body.or(file.max_body) {
-        http.max_body = check_max_body(m).map_err(|e| anyhow::anyhow!("max_body: {e}"))?;
-    }
     let shutdown = tokio_util::sync::CancellationToken::new();
     let app = caspio_mcp::http::router(ctx, http, shutdown.clone());
     let listener = tokio::net::TcpListener::bind(listen)
@@ -372,10 +378,11 @@ async fn stdio(args: UpstreamArgs) -> anyhow::Result<()> {
         Some(p) => FileConfig::load(p)?,
         None => FileConfig::default(),
     };
+    let max_line = max_body(&args, &file)?;
     let (client, sandbox) = upstream(&args, &file).await?;
     let ctx = Arc::new(Context::new(client, |_| true)?);
     tokio::select! {
-        r = caspio_mcp::stdio::serve(ctx, tokio::io::stdin(), tokio::io::stdout()) => r?,
+        r = caspio_mcp::stdio::serve(ctx, tokio::io::stdin(), tokio::io::stdout(), max_line) => r?,
         _ = shutdown_signal() => {}
     }
     if let Some(s) = sandbox {

@@ -6,13 +6,14 @@
 //! request with malformed `params` is refused without its id, so the client waits for ever. Here
 //! such a line is answered on stdout with its JSON-RPC error (and the request's id when it has
 //! one), and the session carries on. Two tasks share stdout through one writer, so an error line
-//! never lands in the middle of one of rmcp's messages.
+//! never lands in the middle of one of rmcp's messages. A line longer than the request cap is
+//! skipped as it is read, never held whole, and answered with an error.
 
 use crate::handler::{CaspioMcp, Context};
 use crate::jsonrpc;
 use rmcp::ServiceExt;
 use std::sync::Arc;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
 /// Lines waiting for stdout; a slow reader of stdout slows the server down instead of filling
@@ -20,7 +21,13 @@ use tokio::sync::mpsc;
 const PENDING_LINES: usize = 64;
 
 /// Serves `ctx`'s tools on `input`/`output` until `input` ends and every answer is written.
-pub async fn serve<R, W>(ctx: Arc<Context>, input: R, output: W) -> anyhow::Result<()>
+/// `max_line` caps one message in bytes, as the HTTP body cap does.
+pub async fn serve<R, W>(
+    ctx: Arc<Context>,
+    input: R,
+    output: W,
+    max_line: usize,
+) -> anyhow::Result<()>
 where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
@@ -45,20 +52,27 @@ where
         let mut input = BufReader::new(input);
         let mut line = Vec::new();
         loop {
-            line.clear();
-            if input.read_until(b'\n', &mut line).await? == 0 {
-                break;
-            }
+            let problem = match read_line(&mut input, &mut line, max_line).await? {
+                Line::End => break,
+                Line::TooLong(bytes) => Some(serde_json::json!({
+                    "jsonrpc": "2.0",
+                    "id": null,
+                    "error": {"code": -32600, "message": format!(
+                        "Invalid Request: a message of {bytes} bytes is over the {max_line}-byte cap (--max-body); it was not read"
+                    )},
+                })),
+                Line::Message => None,
+            };
             let message = line.trim_ascii();
-            if message.is_empty() {
+            if problem.is_none() && message.is_empty() {
                 continue;
             }
-            match jsonrpc::problem(message) {
+            match problem.or_else(|| jsonrpc::problem(message)) {
                 None => {
                     to_rmcp.write_all(message).await?;
                     to_rmcp.write_all(b"\n").await?;
                 }
-                Some(error) if jsonrpc::is_notification(message) => {
+                Some(error) if !message.is_empty() && jsonrpc::is_notification(message) => {
                     tracing::warn!(error = %error["error"]["message"], "ignored a malformed notification");
                 }
                 Some(error) => {
@@ -87,6 +101,57 @@ where
     ended
 }
 
+/// What [`read_line`] found.
+#[derive(Debug, PartialEq)]
+enum Line {
+    /// A line (without its newline) is in the buffer.
+    Message,
+    /// A line of this many bytes, over the cap; skipped, and the buffer is empty.
+    TooLong(usize),
+    /// The input has ended.
+    End,
+}
+
+/// Reads one line into `line`, keeping at most `cap` bytes of it: the rest of a longer line is
+/// read and dropped, so one oversized message costs no more memory than the cap.
+async fn read_line<R: AsyncBufRead + Unpin>(
+    input: &mut R,
+    line: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<Line> {
+    line.clear();
+    let mut total = 0usize;
+    loop {
+        let buffer = input.fill_buf().await?;
+        if buffer.is_empty() {
+            return Ok(match total {
+                0 => Line::End,
+                n if n > cap => Line::TooLong(n),
+                _ => Line::Message,
+            });
+        }
+        let (chunk, ended) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buffer[..i], true),
+            None => (buffer, false),
+        };
+        total += chunk.len();
+        if total <= cap {
+            line.extend_from_slice(chunk);
+        } else {
+            line.clear();
+        }
+        let used = chunk.len() + usize::from(ended);
+        input.consume(used);
+        if ended {
+            return Ok(if total > cap {
+                Line::TooLong(total)
+            } else {
+                Line::Message
+            });
+        }
+    }
+}
+
 /// Writes each line to `output` as it comes, flushing after each so a client sees it at once.
 async fn write_lines<W: AsyncWrite + Unpin>(
     mut pending: mpsc::Receiver<Vec<u8>>,
@@ -97,4 +162,41 @@ async fn write_lines<W: AsyncWrite + Unpin>(
         output.flush().await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn lines(input: &[u8], cap: usize) -> Vec<(Line, String)> {
+        // A small buffer, so lines arrive in several pieces.
+        let mut input = BufReader::with_capacity(3, input);
+        let mut line = Vec::new();
+        let mut out = Vec::new();
+        loop {
+            let found = read_line(&mut input, &mut line, cap).await.unwrap();
+            if found == Line::End {
+                return out;
+            }
+            out.push((found, String::from_utf8(line.clone()).unwrap()));
+        }
+    }
+
+    #[tokio::test]
+    async fn lines_up_to_the_cap_are_kept_and_longer_ones_skipped() {
+        assert_eq!(
+            lines(b"12345\n123456\n\nabc", 5).await,
+            vec![
+                (Line::Message, "12345".into()),
+                (Line::TooLong(6), String::new()),
+                (Line::Message, String::new()),
+                (Line::Message, "abc".into()),
+            ]
+        );
+        assert_eq!(
+            lines(b"1234567890", 4).await,
+            vec![(Line::TooLong(10), String::new())]
+        );
+        assert_eq!(lines(b"", 4).await, vec![]);
+    }
 }

@@ -865,3 +865,46 @@ async fn a_stdio_server_stops_on_sigterm_while_its_client_keeps_stdin_open() {
     assert!(status.success(), "{status:?}");
     drop(stdin);
 }
+
+#[tokio::test]
+async fn a_line_over_the_cap_on_stdio_is_refused_and_the_session_goes_on() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
+        .args(["stdio", "--sandbox", "--max-body", "1024"])
+        .env("CASPIO_MCP_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let big = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{"pad":"{}"}}}}"#,
+        "x".repeat(5000)
+    );
+    let init = r#"{"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+    stdin
+        .write_all(format!("{big}\n{init}\n").as_bytes())
+        .await
+        .unwrap();
+    let mut next = async || -> Value {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(20), stdout.next_line())
+            .await
+            .expect("an answer")
+            .unwrap()
+            .expect("stdout stays open");
+        serde_json::from_str(&line).unwrap()
+    };
+    let e = next().await;
+    assert_eq!(e["error"]["code"], -32600, "{e}");
+    let message = e["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("{} bytes", big.len())) && message.contains("1024-byte cap"),
+        "{message}"
+    );
+    let ok = next().await;
+    assert_eq!(ok["id"], 2);
+    assert_eq!(ok["result"]["serverInfo"]["name"], "caspio-mcp");
+    drop(stdin);
+}
