@@ -131,7 +131,7 @@ async fn rate_headers(
 }
 
 fn refuse(status: StatusCode, message: &str) -> Response {
-    let body = serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": message}});
+    let body = jsonrpc::error(serde_json::Value::Null, jsonrpc::INVALID_REQUEST, message);
     (status, axum::Json(body)).into_response()
 }
 
@@ -252,7 +252,7 @@ async fn guard(
             if let Some(error) = jsonrpc::problem(&bytes) {
                 // A request that parsed but has bad params is answered like any JSON-RPC error
                 // (200); a body that is not a JSON-RPC message at all is a bad HTTP request.
-                let status = if error["error"]["code"] == -32602 {
+                let status = if error["error"]["code"] == jsonrpc::INVALID_PARAMS {
                     StatusCode::OK
                 } else {
                     StatusCode::BAD_REQUEST

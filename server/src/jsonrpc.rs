@@ -6,20 +6,30 @@
 
 use serde_json::{json, Value};
 
+/// Parse error: the message is not JSON.
+pub const PARSE_ERROR: i64 = -32700;
+/// Invalid Request: JSON, but not one well-formed JSON-RPC message.
+pub const INVALID_REQUEST: i64 = -32600;
+/// Invalid params: a well-formed request whose `params` are not what its method takes.
+pub const INVALID_PARAMS: i64 = -32602;
+
+/// A JSON-RPC error response.
+pub fn error(id: Value, code: i64, message: impl Into<String>) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message.into()}})
+}
+
 /// A JSON-RPC error for a body that is not JSON (-32700), not a JSON-RPC message (-32600), or a
 /// `tools/call` without a tool name or with non-object arguments (-32602).
-pub fn problem(body: &[u8]) -> Option<serde_json::Value> {
-    let error = |id: Value, code: i64, message: String| {
-        Some(json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}))
-    };
+pub fn problem(body: &[u8]) -> Option<Value> {
+    let error = |id: Value, code: i64, message: String| Some(error(id, code, message));
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(e) => return error(Value::Null, -32700, format!("Parse error: {e}")),
+        Err(e) => return error(Value::Null, PARSE_ERROR, format!("Parse error: {e}")),
     };
     let Some(obj) = value.as_object() else {
         return error(
             Value::Null,
-            -32600,
+            INVALID_REQUEST,
             "Invalid Request: expected one JSON-RPC message object".into(),
         );
     };
@@ -27,7 +37,7 @@ pub fn problem(body: &[u8]) -> Option<serde_json::Value> {
     if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
         return error(
             id,
-            -32600,
+            INVALID_REQUEST,
             "Invalid Request: `jsonrpc` must be \"2.0\"".into(),
         );
     }
@@ -38,7 +48,7 @@ pub fn problem(body: &[u8]) -> Option<serde_json::Value> {
     let Some(method) = method.as_str() else {
         return error(
             id,
-            -32600,
+            INVALID_REQUEST,
             "Invalid Request: `method` must be a string".into(),
         );
     };
@@ -46,7 +56,7 @@ pub fn problem(body: &[u8]) -> Option<serde_json::Value> {
     if params.is_some_and(|p| !p.is_object()) {
         return error(
             id,
-            -32602,
+            INVALID_PARAMS,
             format!("Invalid params: `params` of {method} must be an object"),
         );
     }
@@ -55,7 +65,7 @@ pub fn problem(body: &[u8]) -> Option<serde_json::Value> {
         if !p.and_then(|p| p.get("name")).is_some_and(Value::is_string) {
             return error(
                 id,
-                -32602,
+                INVALID_PARAMS,
                 "Invalid params: tools/call needs `name`, the tool's name".into(),
             );
         }
@@ -64,7 +74,7 @@ pub fn problem(body: &[u8]) -> Option<serde_json::Value> {
         {
             return error(
                 id,
-                -32602,
+                INVALID_PARAMS,
                 "Invalid params: `arguments` must be an object".into(),
             );
         }

@@ -4,6 +4,7 @@
 //! the same handler as the other transports, over a pair of channels.
 
 use crate::handler::{CaspioMcp, Context};
+use crate::jsonrpc;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -119,13 +120,22 @@ pub async fn post(
                 .into_response()
         }
     };
-    if let Some(error) = crate::jsonrpc::problem(&bytes) {
+    if let Some(error) = jsonrpc::problem(&bytes) {
         return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
     }
     let message: ClientJsonRpcMessage = match serde_json::from_slice(&bytes) {
         Ok(m) => m,
         Err(e) => {
-            let error = serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": if serde_json::from_slice::<serde_json::Value>(&bytes).is_ok() { -32600 } else { -32700 }, "message": e.to_string()}});
+            // JSON and an object (the checks above passed), but not a message rmcp knows.
+            let id = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v.get("id").cloned())
+                .unwrap_or_default();
+            let error = jsonrpc::error(
+                id,
+                jsonrpc::INVALID_REQUEST,
+                format!("Invalid Request: {e}"),
+            );
             return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
         }
     };

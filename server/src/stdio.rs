@@ -12,6 +12,7 @@
 use crate::handler::{CaspioMcp, Context};
 use crate::jsonrpc;
 use rmcp::ServiceExt;
+use serde_json::Value;
 use std::sync::Arc;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
@@ -52,36 +53,23 @@ where
         let mut input = BufReader::new(input);
         let mut line = Vec::new();
         loop {
-            let problem = match read_line(&mut input, &mut line, max_line).await? {
-                Line::End => break,
-                Line::TooLong(bytes) => Some(serde_json::json!({
-                    "jsonrpc": "2.0",
-                    "id": null,
-                    "error": {"code": -32600, "message": format!(
-                        "Invalid Request: a message of {bytes} bytes is over the {max_line}-byte cap (--max-body); it was not read"
-                    )},
-                })),
-                Line::Message => None,
-            };
-            let message = line.trim_ascii();
-            if problem.is_none() && message.is_empty() {
-                continue;
+            let found = read_line(&mut input, &mut line, max_line).await?;
+            if found == Line::End {
+                break;
             }
-            match problem.or_else(|| jsonrpc::problem(message)) {
-                None => {
+            match judge(&found, &line, max_line) {
+                Verdict::Forward(message) => {
                     to_rmcp.write_all(message).await?;
                     to_rmcp.write_all(b"\n").await?;
                 }
-                Some(error) if !message.is_empty() && jsonrpc::is_notification(message) => {
-                    tracing::warn!(error = %error["error"]["message"], "ignored a malformed notification");
-                }
-                Some(error) => {
+                Verdict::Answer(error) => {
                     let mut answer = serde_json::to_vec(&error)?;
                     answer.push(b'\n');
                     if lines.send(answer).await.is_err() {
                         break;
                     }
                 }
+                Verdict::Skip => {}
             }
         }
         // Dropping `to_rmcp` ends rmcp's input, and with it the session.
@@ -99,6 +87,40 @@ where
     relay.await??;
     writer.await??;
     ended
+}
+
+/// What to do with one line of input.
+#[derive(Debug, PartialEq)]
+enum Verdict<'a> {
+    /// Hand this message to rmcp.
+    Forward(&'a [u8]),
+    /// Answer with this error.
+    Answer(Value),
+    /// Nothing: a blank line, or a malformed notification (which gets no answer; it is logged).
+    Skip,
+}
+
+/// Judges one line that [`read_line`] found (`found` is not [`Line::End`]).
+fn judge<'a>(found: &Line, line: &'a [u8], cap: usize) -> Verdict<'a> {
+    if let Line::TooLong(bytes) = found {
+        return Verdict::Answer(jsonrpc::error(
+            Value::Null,
+            jsonrpc::INVALID_REQUEST,
+            format!("Invalid Request: a message of {bytes} bytes is over the {cap}-byte cap (--max-body); it was not read"),
+        ));
+    }
+    let message = line.trim_ascii();
+    if message.is_empty() {
+        return Verdict::Skip;
+    }
+    match jsonrpc::problem(message) {
+        None => Verdict::Forward(message),
+        Some(error) if jsonrpc::is_notification(message) => {
+            tracing::warn!(error = %error["error"]["message"], "ignored a malformed notification");
+            Verdict::Skip
+        }
+        Some(error) => Verdict::Answer(error),
+    }
 }
 
 /// What [`read_line`] found.
@@ -198,5 +220,29 @@ mod tests {
             vec![(Line::TooLong(10), String::new())]
         );
         assert_eq!(lines(b"", 4).await, vec![]);
+    }
+
+    #[test]
+    fn each_line_is_forwarded_answered_or_skipped() {
+        let ok = br#" {"jsonrpc":"2.0","id":1,"method":"ping"} "#;
+        assert_eq!(
+            judge(&Line::Message, ok, 100),
+            Verdict::Forward(ok.trim_ascii())
+        );
+        assert_eq!(judge(&Line::Message, b"  \r", 100), Verdict::Skip);
+        let bad_notification = br#"{"jsonrpc":"2.0","method":"x","params":1}"#;
+        assert_eq!(judge(&Line::Message, bad_notification, 100), Verdict::Skip);
+        let Verdict::Answer(e) = judge(&Line::Message, b"{", 100) else {
+            panic!("a broken line is answered")
+        };
+        assert_eq!(e["error"]["code"], jsonrpc::PARSE_ERROR);
+        let Verdict::Answer(e) = judge(&Line::TooLong(500), b"", 100) else {
+            panic!("an oversized line is answered")
+        };
+        assert_eq!(e["error"]["code"], jsonrpc::INVALID_REQUEST);
+        assert!(e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("500 bytes is over the 100-byte cap"));
     }
 }
