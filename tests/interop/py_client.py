@@ -1,15 +1,17 @@
 """Drives caspio-mcp with the official Python SDK (PyPI `mcp` 2.x): Streamable HTTP in the
-2026-07-28 era (auto: server/discover) and the legacy handshake, and the legacy SSE transport.
-Usage: py_client.py BASE_URL. Prints one line per check and 'N passed, M failed'."""
+2026-07-28 era (auto: server/discover) and the legacy handshake, the legacy SSE transport, and
+stdio (the SDK launches `BINARY stdio --sandbox`, as desktop clients do).
+Usage: py_client.py BASE_URL BINARY. Prints one line per check and 'N passed, M failed'."""
 
 import asyncio
 import sys
 import traceback
 
-from mcp import Client, ClientSession
+from mcp import Client, ClientSession, StdioServerParameters
 from mcp.client.sse import sse_client
 
 BASE = sys.argv[1].rstrip("/")
+BINARY = sys.argv[2]
 results = []
 
 
@@ -48,6 +50,13 @@ async def streamable(mode):
         return str(client.protocol_version)
 
 
+async def stdio(mode):
+    server = StdioServerParameters(command=BINARY, args=["stdio", "--sandbox"], env={"CASPIO_MCP_LOG": "warn"})
+    async with Client(server, mode=mode) as client:
+        await exercise(f"stdio-{mode}", client.call_tool, client.list_tools)
+        return str(client.protocol_version)
+
+
 async def sse():
     async with sse_client(f"{BASE}/sse") as (read, write):
         async with ClientSession(read, write) as session:
@@ -60,6 +69,8 @@ async def main():
         ("python streamable HTTP, auto (2026-07-28 discover)", lambda: streamable("auto")),
         ("python streamable HTTP, legacy handshake", lambda: streamable("legacy")),
         ("python legacy SSE", sse),
+        ("python stdio, auto", lambda: stdio("auto")),
+        ("python stdio, legacy handshake", lambda: stdio("legacy")),
     ]
     for name, run in checks:
         try:

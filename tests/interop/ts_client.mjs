@@ -1,10 +1,13 @@
 // Drives caspio-mcp with the official TypeScript SDK (@modelcontextprotocol/sdk 1.x) over
-// Streamable HTTP and legacy SSE. Usage: node ts_client.mjs BASE_URL.
+// Streamable HTTP, legacy SSE and stdio (the SDK launches `BINARY stdio --sandbox`, as desktop
+// clients do). Usage: node ts_client.mjs BASE_URL BINARY.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
 const base = process.argv[2].replace(/\/$/, "");
+const binary = process.argv[3];
 const results = [];
 
 function check(cond, message) {
@@ -33,6 +36,7 @@ async function drive(label, transport) {
 const checks = [
   ["typescript streamable HTTP", () => drive("streamable", new StreamableHTTPClientTransport(new URL(`${base}/mcp`)))],
   ["typescript legacy SSE", () => drive("sse", new SSEClientTransport(new URL(`${base}/sse`)))],
+  ["typescript stdio", () => drive("stdio", new StdioClientTransport({ command: binary, args: ["stdio", "--sandbox"], env: { ...process.env, CASPIO_MCP_LOG: "warn" } }))],
 ];
 for (const [name, run] of checks) {
   try {
