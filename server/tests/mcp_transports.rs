@@ -172,107 +172,6 @@ async fn rmcp_client_over_stdio() {
     client.cancel().await.ok();
 }
 
-/// Malformed lines on stdio get their JSON-RPC error on stdout (with the request's id when it has
-/// one), and the session goes on; rmcp alone drops them, and a client then waits for ever.
-#[tokio::test]
-async fn malformed_lines_on_stdio_are_answered_and_the_session_goes_on() {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
-        .args(["stdio", "--sandbox"])
-        .env("CASPIO_MCP_LOG", "warn")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut exchange = async |line: &str| -> Value {
-        stdin
-            .write_all(format!("{line}\n").as_bytes())
-            .await
-            .unwrap();
-        let answer = tokio::time::timeout(std::time::Duration::from_secs(20), stdout.next_line())
-            .await
-            .unwrap_or_else(|_| panic!("no answer to {line}"))
-            .unwrap()
-            .expect("stdout stays open");
-        serde_json::from_str(&answer).unwrap()
-    };
-    // Before the handshake and after it.
-    let e = exchange("not json").await;
-    assert_eq!(
-        (e["id"].clone(), e["error"]["code"].clone()),
-        (Value::Null, json!(-32700))
-    );
-    assert!(
-        e["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("line 1 column"),
-        "{e}"
-    );
-    let init = exchange(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#).await;
-    assert_eq!(init["result"]["serverInfo"]["name"], "caspio-mcp");
-    // Notifications get no answer, even a malformed one, nor do blank lines: the next answer is
-    // the request's.
-    let e = exchange(concat!(
-        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
-        "\n",
-        r#"{"jsonrpc":"2.0","method":"notifications/x","params":3}"#,
-        "\n\n",
-        r#"{"jsonrpc":"2.0","id":6,"method":"tools/call","params":"bad"}"#
-    ))
-    .await;
-    assert_eq!(
-        (e["id"].clone(), e["error"]["code"].clone()),
-        (json!(6), json!(-32602))
-    );
-    let e = exchange(r#"{"jsonrpc":"2.0","id":3,"method":"tools/lst"}"#).await;
-    assert_eq!(
-        (
-            e["id"].clone(),
-            e["error"]["code"].clone(),
-            e["error"]["message"].clone()
-        ),
-        (
-            json!(3),
-            json!(-32601),
-            json!("Method not found: `tools/lst`")
-        )
-    );
-    let e = exchange(r#"{"id":"four"}"#).await;
-    assert_eq!(
-        (e["id"].clone(), e["error"]["code"].clone()),
-        (json!("four"), json!(-32600))
-    );
-    let e = exchange(r#"[{"jsonrpc":"2.0","id":5,"method":"tools/list"}]"#).await;
-    assert_eq!(e["error"]["code"], -32600);
-    let ok = exchange(r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_all_caspio_tables"}}"#).await;
-    assert_eq!(ok["id"], 7);
-    assert!(
-        ok["result"]["structuredContent"]["Result"]
-            .as_array()
-            .is_some_and(|t| !t.is_empty()),
-        "{ok}"
-    );
-    // `caspio-mcp tools --json` prints exactly the tools a client receives.
-    let listed = exchange(r#"{"jsonrpc":"2.0","id":8,"method":"tools/list"}"#).await;
-    let printed = std::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
-        .args(["tools", "--json"])
-        .output()
-        .unwrap();
-    let printed: Value = serde_json::from_slice(&printed.stdout).unwrap();
-    assert_eq!(listed["result"]["tools"], printed);
-    // Closing stdin ends the session cleanly.
-    drop(stdin);
-    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
-        .await
-        .expect("exits within 10 s")
-        .unwrap();
-    assert!(status.success(), "{status:?}");
-}
-
 /// Reads SSE events from a response until `want` events named `message` arrived.
 async fn sse_events(resp: &mut reqwest::Response, want: usize) -> Vec<(String, String)> {
     let mut buf = String::new();
@@ -833,78 +732,184 @@ fn tools_listing_stops_quietly_when_the_reader_closes_the_pipe() {
     }
 }
 
+/// `caspio-mcp stdio --sandbox` launched as a desktop client launches it, driven line by line.
+struct StdioServer {
+    child: tokio::process::Child,
+    stdin: Option<tokio::process::ChildStdin>,
+    stdout: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+}
+
+impl StdioServer {
+    fn launch(extra: &[&str]) -> StdioServer {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
+            .args(["stdio", "--sandbox"])
+            .args(extra)
+            .env("CASPIO_MCP_LOG", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take();
+        let stdout = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(
+            child.stdout.take().unwrap(),
+        ));
+        StdioServer {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    /// Writes `lines` and a final newline.
+    async fn send(&mut self, lines: &str) {
+        use tokio::io::AsyncWriteExt;
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin
+            .write_all(format!("{lines}\n").as_bytes())
+            .await
+            .unwrap();
+    }
+
+    /// The next line on stdout, as JSON.
+    async fn answer(&mut self) -> Value {
+        let line =
+            tokio::time::timeout(std::time::Duration::from_secs(20), self.stdout.next_line())
+                .await
+                .expect("an answer within 20 s")
+                .unwrap()
+                .expect("stdout stays open");
+        serde_json::from_str(&line).unwrap()
+    }
+
+    async fn exchange(&mut self, lines: &str) -> Value {
+        self.send(lines).await;
+        self.answer().await
+    }
+
+    /// Waits (10 s at most) for the process to end, and says whether it succeeded.
+    async fn exit_success(&mut self) -> bool {
+        tokio::time::timeout(std::time::Duration::from_secs(10), self.child.wait())
+            .await
+            .expect("the process ends within 10 s")
+            .unwrap()
+            .success()
+    }
+}
+
+const STDIO_INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+
+/// Malformed lines on stdio get their JSON-RPC error on stdout (with the request's id when it has
+/// one), and the session goes on; rmcp alone drops them, and a client then waits for ever.
 #[tokio::test]
-async fn a_stdio_server_stops_on_sigterm_while_its_client_keeps_stdin_open() {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
-        .args(["stdio", "--sandbox"])
-        .env("CASPIO_MCP_LOG", "warn")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
+async fn malformed_lines_on_stdio_are_answered_and_the_session_goes_on() {
+    let mut s = StdioServer::launch(&[]);
+    // Before the handshake and after it.
+    let e = s.exchange("not json").await;
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (Value::Null, json!(-32700))
+    );
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 1 column"),
+        "{e}"
+    );
+    let init = s.exchange(STDIO_INITIALIZE).await;
+    assert_eq!(init["result"]["serverInfo"]["name"], "caspio-mcp");
+    // Notifications get no answer, even a malformed one, nor do blank lines: the next answer is
+    // the request's.
+    let e = s
+        .exchange(concat!(
+            r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            "\n",
+            r#"{"jsonrpc":"2.0","method":"notifications/x","params":3}"#,
+            "\n\n",
+            r#"{"jsonrpc":"2.0","id":6,"method":"tools/call","params":"bad"}"#
+        ))
+        .await;
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (json!(6), json!(-32602))
+    );
+    let e = s
+        .exchange(r#"{"jsonrpc":"2.0","id":3,"method":"tools/lst"}"#)
+        .await;
+    assert_eq!(
+        (
+            e["id"].clone(),
+            e["error"]["code"].clone(),
+            e["error"]["message"].clone()
+        ),
+        (
+            json!(3),
+            json!(-32601),
+            json!("Method not found: `tools/lst`")
+        )
+    );
+    let e = s.exchange(r#"{"id":"four"}"#).await;
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (json!("four"), json!(-32600))
+    );
+    let e = s
+        .exchange(r#"[{"jsonrpc":"2.0","id":5,"method":"tools/list"}]"#)
+        .await;
+    assert_eq!(e["error"]["code"], -32600);
+    let ok = s.exchange(r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_all_caspio_tables"}}"#).await;
+    assert_eq!(ok["id"], 7);
+    assert!(
+        ok["result"]["structuredContent"]["Result"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty()),
+        "{ok}"
+    );
+    // `caspio-mcp tools --json` prints exactly the tools a client receives.
+    let listed = s
+        .exchange(r#"{"jsonrpc":"2.0","id":8,"method":"tools/list"}"#)
+        .await;
+    let printed = std::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
+        .args(["tools", "--json"])
+        .output()
         .unwrap();
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
-    let mut stdin = child.stdin.take().unwrap();
-    // An answer to a line proves the server is up and reading stdin.
-    stdin.write_all(b"{}\n").await.unwrap();
-    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let answer = tokio::time::timeout(std::time::Duration::from_secs(20), stdout.next_line())
-        .await
-        .expect("an answer")
-        .unwrap()
-        .unwrap();
-    assert!(answer.contains("-32600"), "{answer}");
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().unwrap().to_string()])
-        .status()
-        .unwrap();
-    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
-        .await
-        .expect("stops within 10 s although stdin is still open")
-        .unwrap();
-    assert!(status.success(), "{status:?}");
-    drop(stdin);
+    let printed: Value = serde_json::from_slice(&printed.stdout).unwrap();
+    assert_eq!(listed["result"]["tools"], printed);
+    // Closing stdin ends the session cleanly.
+    s.stdin = None;
+    assert!(s.exit_success().await);
 }
 
 #[tokio::test]
 async fn a_line_over_the_cap_on_stdio_is_refused_and_the_session_goes_on() {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
-        .args(["stdio", "--sandbox", "--max-body", "1024"])
-        .env("CASPIO_MCP_LOG", "warn")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut s = StdioServer::launch(&["--max-body", "1024"]);
     let big = format!(
         r#"{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{"pad":"{}"}}}}"#,
         "x".repeat(5000)
     );
-    let init = r#"{"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
-    stdin
-        .write_all(format!("{big}\n{init}\n").as_bytes())
-        .await
-        .unwrap();
-    let mut next = async || -> Value {
-        let line = tokio::time::timeout(std::time::Duration::from_secs(20), stdout.next_line())
-            .await
-            .expect("an answer")
-            .unwrap()
-            .expect("stdout stays open");
-        serde_json::from_str(&line).unwrap()
-    };
-    let e = next().await;
+    let e = s.exchange(&format!("{big}\n{STDIO_INITIALIZE}")).await;
     assert_eq!(e["error"]["code"], -32600, "{e}");
     let message = e["error"]["message"].as_str().unwrap();
     assert!(
         message.contains(&format!("{} bytes", big.len())) && message.contains("1024-byte cap"),
         "{message}"
     );
-    let ok = next().await;
-    assert_eq!(ok["id"], 2);
+    let ok = s.answer().await;
     assert_eq!(ok["result"]["serverInfo"]["name"], "caspio-mcp");
-    drop(stdin);
+}
+
+#[tokio::test]
+async fn a_stdio_server_stops_on_sigterm_while_its_client_keeps_stdin_open() {
+    let mut s = StdioServer::launch(&[]);
+    // An answer proves the server is up and reading stdin.
+    assert_eq!(s.exchange("{}").await["error"]["code"], -32600);
+    std::process::Command::new("kill")
+        .args(["-TERM", &s.child.id().unwrap().to_string()])
+        .status()
+        .unwrap();
+    assert!(
+        s.exit_success().await,
+        "stops cleanly although stdin is still open"
+    );
 }
