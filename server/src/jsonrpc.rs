@@ -79,7 +79,45 @@ pub fn problem(body: &[u8]) -> Option<Value> {
             );
         }
     }
+    if let Some(why) = params_problem(method, params) {
+        return error(
+            id,
+            INVALID_PARAMS,
+            format!("Invalid params of {method}: {why}"),
+        );
+    }
     None
+}
+
+/// What is wrong with the params of a method this server serves, if anything. rmcp takes a
+/// request whose params it cannot decode for an unknown method ("resources/read" with no `uri`
+/// was answered "Method not found"), or refuses it without its id (`"_meta": 5`). The params are
+/// decoded here with rmcp's own types, so exactly what rmcp accepts passes, and the error names
+/// the field at fault.
+fn params_problem(method: &str, params: Option<&Value>) -> Option<String> {
+    use rmcp::model::{
+        CallToolRequestParams, GetPromptRequestParams, InitializeRequestParams,
+        PaginatedRequestParams, ReadResourceRequestParams,
+    };
+    fn decode<T: serde::de::DeserializeOwned>(params: Option<&Value>) -> Option<String> {
+        let params = params.cloned().unwrap_or_else(|| json!({}));
+        serde_path_to_error::deserialize::<_, T>(params)
+            .err()
+            .map(|e| match e.path().to_string().as_str() {
+                "." => e.inner().to_string(),
+                path => format!("`{path}`: {}", e.inner()),
+            })
+    }
+    match method {
+        "initialize" => decode::<InitializeRequestParams>(params),
+        "tools/call" => decode::<CallToolRequestParams>(params),
+        "resources/read" => decode::<ReadResourceRequestParams>(params),
+        "prompts/get" => decode::<GetPromptRequestParams>(params),
+        "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list" => {
+            decode::<PaginatedRequestParams>(params)
+        }
+        _ => None,
+    }
 }
 
 /// Whether `message` (already known to be an object) is a notification: a method and no id. A
@@ -150,6 +188,42 @@ mod tests {
                 .contains("line 1 column 2"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn params_are_checked_with_rmcps_own_types_and_the_field_is_named() {
+        let message = |body: &str| {
+            let e = problem(body.as_bytes()).expect("refused");
+            assert_eq!(e["error"]["code"], INVALID_PARAMS, "{e}");
+            assert_eq!(e["id"], 4, "{e}");
+            e["error"]["message"].as_str().unwrap().to_string()
+        };
+        let m = message(r#"{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{}}"#);
+        assert!(
+            m.contains("resources/read") && m.contains("missing field `uri`"),
+            "{m}"
+        );
+        let m = message(
+            r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"a","_meta":5}}"#,
+        );
+        assert!(m.contains("`_meta`"), "{m}");
+        let m = message(r#"{"jsonrpc":"2.0","id":4,"method":"prompts/get","params":{"name":7}}"#);
+        assert!(m.contains("`name`"), "{m}");
+        let m = message(r#"{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"cursor":1}}"#);
+        assert!(m.contains("`cursor`"), "{m}");
+        let m = message(
+            r#"{"jsonrpc":"2.0","id":4,"method":"initialize","params":{"capabilities":{}}}"#,
+        );
+        assert!(m.contains("protocolVersion"), "{m}");
+        // What rmcp accepts passes: no params, extra fields, 2026-era _meta.
+        for ok in [
+            r#"{"jsonrpc":"2.0","id":4,"method":"tools/list"}"#,
+            r#"{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"x":1}}"#,
+            r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"a","arguments":null,"_meta":{"progressToken":1,"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#,
+            r#"{"jsonrpc":"2.0","id":4,"method":"some/other","params":{"x":1}}"#,
+        ] {
+            assert_eq!(problem(ok.as_bytes()), None, "{ok}");
+        }
     }
 
     #[test]

@@ -849,6 +849,22 @@ async fn malformed_lines_on_stdio_are_answered_and_the_session_goes_on() {
             json!("Method not found: `tools/lst`")
         )
     );
+    // A known method with params rmcp cannot decode: not "Method not found", and the field named.
+    let e = s
+        .exchange(r#"{"jsonrpc":"2.0","id":9,"method":"resources/read","params":{}}"#)
+        .await;
+    assert_eq!(
+        (
+            e["id"].clone(),
+            e["error"]["code"].clone(),
+            e["error"]["message"].clone()
+        ),
+        (
+            json!(9),
+            json!(-32602),
+            json!("Invalid params of resources/read: missing field `uri`")
+        )
+    );
     let e = s.exchange(r#"{"id":"four"}"#).await;
     assert_eq!(
         (e["id"].clone(), e["error"]["code"].clone()),
