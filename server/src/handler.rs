@@ -12,11 +12,11 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock as Content,
     CustomRequest, CustomResult, ErrorCode, GetPromptRequestParams, GetPromptResponse,
     Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-    ListToolsResult, MetaObject, PaginatedRequestParams, ProgressNotificationParam,
+    ListToolsResult, MetaObject, PaginatedRequestParams, ProgressNotificationParam, ProgressToken,
     ReadResourceRequestParams, ReadResourceResponse, ResourceContents, ServerCapabilities,
     ServerConfig, Tool,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{Peer, RequestContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{json, Map};
 use std::sync::Arc;
@@ -185,43 +185,78 @@ impl ServerHandler for CaspioMcp {
             .as_ref()
             .and_then(|m| m.get_progress_token())
             .or_else(|| context.meta.get_progress_token());
-        let peer = context.peer.clone();
-        let report = move |done: u64, total: Option<u64>| {
-            if let Some(token) = token.clone() {
-                let mut p = ProgressNotificationParam::new(token, done as f64);
-                p.total = total.map(|t| t as f64);
-                p.message = Some(format!("{done} rows fetched"));
-                let peer = peer.clone();
-                tokio::spawn(async move {
-                    let _ = peer.notify_progress(p).await;
-                });
-            }
-        };
+        let (report, relay) = progress_relay(token, context.peer.clone());
         let outcome =
             caspio::tools::call_tool_with_progress(&self.ctx.client, def, args, report).await;
-        let limits = match &outcome {
-            Ok(out) => Some(out.rate_limit.clone()),
-            Err(CallError::Api(Error::Api(e))) => Some(e.rate_limit.clone()),
-            Err(_) => None,
-        };
-        if let Some(rl) = limits.filter(|rl| !rl.is_empty()) {
-            if let Ok(mut last) = self.ctx.last_rate_limit.lock() {
-                *last = rl;
-            }
+        if let Some(relay) = relay {
+            // Every notification goes out before the result: a client drops progress that
+            // arrives for a request it has already seen answered.
+            let _ = relay.await;
         }
+        self.remember_rate_limit(&outcome);
         let mut result = match outcome {
             Ok(out) => success(out, self.ctx.download_cap),
             Err(e) => failure(def, e),
         };
-        // Caspio bills API calls: every result says how many this account has made here.
-        let stats = self.ctx.client.stats();
-        let meta = result.meta.get_or_insert_with(Default::default);
-        meta.0
-            .insert("caspio/apiCalls".into(), json!(stats.api_calls));
-        meta.0
-            .insert("caspio/tokenRequests".into(), json!(stats.token_requests));
+        add_call_counts(&mut result, self.ctx.client.stats());
         Ok(result.into())
     }
+}
+
+impl CaspioMcp {
+    /// Keeps the rate-limit figures of the latest Caspio answer, for the HTTP response headers.
+    fn remember_rate_limit(&self, outcome: &Result<ToolOutput, CallError>) {
+        let limits = match outcome {
+            Ok(out) => &out.rate_limit,
+            Err(CallError::Api(Error::Api(e))) => &e.rate_limit,
+            Err(_) => return,
+        };
+        if limits.is_empty() {
+            return;
+        }
+        if let Ok(mut last) = self.ctx.last_rate_limit.lock() {
+            *last = limits.clone();
+        }
+    }
+}
+
+/// A progress callback for the tool runtime, and the task that sends what it reports as
+/// `notifications/progress` under `token`, one after another in the order reported (the runtime's
+/// callback cannot await; a task per notification could reorder them). The task ends once the
+/// callback is dropped. Without a token nothing is sent and there is no task.
+fn progress_relay(
+    token: Option<ProgressToken>,
+    peer: Peer<RoleServer>,
+) -> (
+    impl Fn(u64, Option<u64>) + Send + Sync,
+    Option<tokio::task::JoinHandle<()>>,
+) {
+    let (send, mut pending) = tokio::sync::mpsc::unbounded_channel::<ProgressNotificationParam>();
+    let relay = token.clone().map(|_| {
+        tokio::spawn(async move {
+            while let Some(p) = pending.recv().await {
+                let _ = peer.notify_progress(p).await;
+            }
+        })
+    });
+    let report = move |done: u64, total: Option<u64>| {
+        if let Some(token) = &token {
+            let mut p = ProgressNotificationParam::new(token.clone(), done as f64);
+            p.total = total.map(|t| t as f64);
+            p.message = Some(format!("{done} rows fetched"));
+            let _ = send.send(p);
+        }
+    };
+    (report, relay)
+}
+
+/// Caspio bills API calls: every result says how many this account has made through the server.
+fn add_call_counts(result: &mut CallToolResult, stats: caspio::CallStats) {
+    let meta = result.meta.get_or_insert_with(Default::default);
+    meta.0
+        .insert("caspio/apiCalls".into(), json!(stats.api_calls));
+    meta.0
+        .insert("caspio/tokenRequests".into(), json!(stats.token_requests));
 }
 
 /// Rate-limit headers, normalised, for a result's `_meta`.

@@ -172,6 +172,91 @@ async fn rmcp_client_over_stdio() {
     client.cancel().await.ok();
 }
 
+/// fetch_all reports each page as `notifications/progress` under the caller's token, in order,
+/// through a real MCP client.
+#[tokio::test]
+async fn fetch_all_progress_reaches_an_mcp_client_in_order() {
+    use rmcp::model::{
+        NumberOrString, ProgressNotificationParam, ProgressToken, RequestMetaObject,
+    };
+    use rmcp::service::NotificationContext;
+
+    /// Each notification's (progress, total).
+    type Seen = Arc<Mutex<Vec<(f64, Option<f64>)>>>;
+    #[derive(Clone)]
+    struct Progress(Seen);
+    impl rmcp::ClientHandler for Progress {
+        async fn on_progress(
+            &self,
+            p: ProgressNotificationParam,
+            _context: NotificationContext<rmcp::RoleClient>,
+        ) {
+            self.0.lock().unwrap().push((p.progress, p.total));
+        }
+    }
+
+    let s = start(HttpConfig::default()).await;
+    // 2,100 records, so fetch_all reads three pages of at most 1,000.
+    let cfg = s.sandbox.sandbox.config().clone();
+    let direct = caspio::Client::new(
+        &s.sandbox.base_url,
+        caspio::Credentials::ClientCredentials {
+            client_id: cfg.client_id,
+            client_secret: cfg.client_secret,
+        },
+    )
+    .unwrap();
+    let table = json!({"name": "Events", "fields": [{"Name": "N", "Type": "INTEGER"}]});
+    caspio::tools::call(&direct, "create_a_caspio_table", Some(args(table)))
+        .await
+        .unwrap();
+    for start in (0..2100).step_by(100) {
+        let batch = (start..start + 100).map(|i| {
+            let record = json!({"table_name": "Events", "record": {"N": i}});
+            caspio::tools::call(&direct, "create_a_caspio_record", Some(args(record)))
+        });
+        for r in futures::future::join_all(batch).await {
+            r.unwrap();
+        }
+    }
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let client = Progress(seen.clone())
+        .serve(StreamableHttpClientTransport::from_uri(format!(
+            "{}/mcp",
+            s.url
+        )))
+        .await
+        .unwrap();
+    let mut call = CallToolRequestParams::new("list_all_caspio_records")
+        .with_arguments(args(json!({"table_name": "Events", "fetch_all": true})));
+    call.meta = Some(RequestMetaObject::with_progress_token(ProgressToken(
+        NumberOrString::Number(7),
+    )));
+    let out = client.call_tool(call).await.unwrap();
+    assert_eq!(
+        out.structured_content.unwrap()["Result"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2100
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while seen.lock().unwrap().len() < 3 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![
+            (1000.0, Some(2100.0)),
+            (2000.0, Some(2100.0)),
+            (2100.0, Some(2100.0))
+        ]
+    );
+    client.cancel().await.ok();
+    s.sandbox.task.abort();
+}
+
 /// Reads SSE events from a response until `want` events named `message` arrived.
 async fn sse_events(resp: &mut reqwest::Response, want: usize) -> Vec<(String, String)> {
     let mut buf = String::new();
