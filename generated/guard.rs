@@ -28,39 +28,50 @@ pub struct Count {
     pub sample: Vec<Value>,
 }
 
-/// The list operation that reads what a guarded tool writes: its path template and the name of
-/// the path parameter, taken from the tool's own path.
-fn reader(tool: &ToolDef) -> Option<(&'static str, &'static str)> {
-    let p = tool.path;
-    if p.starts_with("/v3/tables/{tableName}") {
-        Some(("/v3/tables/{tableName}/records", "tableName"))
-    } else if p.starts_with("/v3/views/{viewName}") {
-        Some(("/v3/views/{viewName}/records", "viewName"))
-    } else if p.starts_with("/v3/directories/{directoryId}/users") {
-        Some(("/v3/directories/{directoryId}/users", "directoryId"))
-    } else {
-        None
-    }
+/// How to read what a guarded tool writes: the path its own path starts with, the list operation
+/// over the same records, that operation's path parameter, and the argument the generator names
+/// for it (snake case of the parameter).
+struct Reader {
+    prefix: &'static str,
+    template: &'static str,
+    param: &'static str,
+    argument: &'static str,
 }
 
-/// The argument holding a path parameter's value, by the generator's naming rule.
-fn arg_for(param: &str) -> &'static str {
-    match param {
-        "tableName" => "table_name",
-        "viewName" => "view_name",
-        _ => "directory_id",
-    }
+const READERS: [Reader; 3] = [
+    Reader {
+        prefix: "/v3/tables/{tableName}",
+        template: "/v3/tables/{tableName}/records",
+        param: "tableName",
+        argument: "table_name",
+    },
+    Reader {
+        prefix: "/v3/views/{viewName}",
+        template: "/v3/views/{viewName}/records",
+        param: "viewName",
+        argument: "view_name",
+    },
+    Reader {
+        prefix: "/v3/directories/{directoryId}/users",
+        template: "/v3/directories/{directoryId}/users",
+        param: "directoryId",
+        argument: "directory_id",
+    },
+];
+
+fn reader(tool: &ToolDef) -> Option<&'static Reader> {
+    READERS.iter().find(|r| tool.path.starts_with(r.prefix))
 }
 
+/// The count of the records `condition` selects (all without one), and the first few of them.
 async fn read(
     client: &Client,
-    template: &'static str,
-    param: &str,
+    reader: &Reader,
     object: &str,
     condition: Option<&str>,
 ) -> Result<(u64, Vec<Value>), CallError> {
-    let mut request = Request::new("GET", template)
-        .path(param, object)
+    let mut request = Request::new("GET", reader.template)
+        .path(reader.param, object)
         .query("q.pageSize", "5")
         .query("q.pageNumber", "1")
         .query("q.getPaginationInfo", "true");
@@ -81,36 +92,32 @@ async fn read(
     Ok((total, rows))
 }
 
-/// Counts what a guarded call would touch.
+/// Counts what a guarded call would touch: the records its `where` selects, and all records.
 pub async fn count(
     client: &Client,
     tool: &ToolDef,
     args: &Map<String, Value>,
 ) -> Result<Count, CallError> {
-    let (template, param) = reader(tool).ok_or_else(|| {
+    let reader = reader(tool).ok_or_else(|| {
         CallError::InvalidArguments(ArgError {
             argument: String::new(),
             message: format!("{} cannot be counted before it runs", tool.name),
         })
     })?;
     let object = args
-        .get(arg_for(param))
+        .get(reader.argument)
         .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+        .unwrap_or_default();
     let condition = args
         .get("where")
         .and_then(Value::as_str)
         .filter(|w| !w.trim().is_empty());
-    let (matching, mut sample) = match condition {
-        Some(c) => read(client, template, param, &object, Some(c)).await?,
-        None => (0, vec![]),
+    let selected = match condition {
+        Some(c) => Some(read(client, reader, object, Some(c)).await?),
+        None => None,
     };
-    let (total, all) = read(client, template, param, &object, None).await?;
-    let matching = if condition.is_some() { matching } else { total };
-    if condition.is_none() {
-        sample = all;
-    }
+    let (total, all) = read(client, reader, object, None).await?;
+    let (matching, mut sample) = selected.unwrap_or((total, all));
     sample.truncate(SAMPLE);
     Ok(Count {
         matching,
@@ -262,7 +269,16 @@ mod tests {
             "records, view records, users, password fields and attachments, update and delete"
         );
         for t in guarded {
-            assert!(reader(t).is_some(), "{} has no reader", t.name);
+            let r = reader(t).unwrap_or_else(|| panic!("{} has no reader", t.name));
+            // The argument the guard reads is one the tool takes.
+            assert!(
+                t.input_schema_value()["properties"]
+                    .get(r.argument)
+                    .is_some(),
+                "{} takes no `{}`",
+                t.name,
+                r.argument
+            );
         }
     }
 }

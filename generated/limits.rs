@@ -79,7 +79,7 @@ impl RetryPolicy {
             Some(secs) => Duration::from_secs(secs),
             None => {
                 let exp = base.saturating_mul(1u32 << (attempt - 1).min(16));
-                // Full jitter between half and all of the exponential delay.
+                // Jitter: a random wait between half and all of the exponential delay.
                 exp.mul_f64(0.5 + 0.5 * jitter())
             }
         }

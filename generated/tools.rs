@@ -68,9 +68,8 @@ pub struct ToolDef {
     pub pageable: bool,
 }
 
-/// All tools, in document order.
-/// The generated tools (one per Caspio operation, in document order), then the hand-written
-/// local ones ([`crate::where_builder`]).
+/// All tools: the generated ones (one per Caspio operation, in document order), then the
+/// hand-written local ones ([`crate::where_builder`]).
 pub fn all() -> &'static [ToolDef] {
     static ALL: std::sync::OnceLock<Vec<ToolDef>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {

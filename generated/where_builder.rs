@@ -72,10 +72,10 @@ pub fn build(args: &Map<String, Value>) -> Result<String, ArgError> {
         .get("conditions")
         .and_then(Value::as_array)
         .ok_or_else(|| bad("conditions".into(), "expected an array"))?;
-    let join = match args.get("join").and_then(Value::as_str).unwrap_or("AND") {
-        j if j.eq_ignore_ascii_case("or") => " OR ",
-        _ => " AND ",
-    };
+    let or = args
+        .get("join")
+        .and_then(Value::as_str)
+        .is_some_and(|j| j.eq_ignore_ascii_case("or"));
     let mut parts = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let at = format!("conditions[{i}]");
@@ -115,14 +115,15 @@ pub fn build(args: &Map<String, Value>) -> Result<String, ArgError> {
             }
         });
     }
-    let condition = if parts.len() > 1 && join == " OR " {
+    let condition = if or && parts.len() > 1 {
+        // Each part in parentheses, so an OR never mixes with an AND inside a part.
         parts
             .iter()
             .map(|p| format!("({p})"))
             .collect::<Vec<_>>()
-            .join(join)
+            .join(" OR ")
     } else {
-        parts.join(join)
+        parts.join(if or { " OR " } else { " AND " })
     };
     crate::qwhere::parse(&condition)
         .map_err(|e| bad("conditions".into(), e.explain(&condition)))?;
