@@ -233,27 +233,10 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
         }
         if c == '[' {
             // A bracketed name; `]]` inside stands for `]`, as in T-SQL.
-            let mut j = i + 1;
-            let mut name = String::new();
-            loop {
-                match chars.get(j) {
-                    None => {
-                        return Err(ParseError {
-                            position: start,
-                            message: "unclosed `[` in a field name".into(),
-                        })
-                    }
-                    Some(']') if chars.get(j + 1) == Some(&']') => {
-                        name.push(']');
-                        j += 2;
-                    }
-                    Some(']') => break,
-                    Some(&ch) => {
-                        name.push(ch);
-                        j += 1;
-                    }
-                }
-            }
+            let (name, next) = delimited(&chars, i + 1, ']').ok_or(ParseError {
+                position: start,
+                message: "unclosed `[` in a field name".into(),
+            })?;
             if name.trim().is_empty() {
                 return Err(ParseError {
                     position: start,
@@ -261,7 +244,7 @@ fn lex(src: &str) -> Result<Lexer, ParseError> {
                 });
             }
             toks.push((Tok::Bracketed(name), start));
-            i = j + 1;
+            i = next;
             continue;
         }
         if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
@@ -375,33 +358,34 @@ fn continue_string(
     toks: &mut Vec<(Tok, usize)>,
 ) -> Result<(), ParseError> {
     // *i is at the opening quote.
-    let mut j = *i + 1;
+    let (text, next) = delimited(chars, *i + 1, '\'').ok_or(ParseError {
+        position: start,
+        message: "unclosed string: end it with ' and write a quote inside as ''".into(),
+    })?;
+    toks.push((Tok::Str(text), start));
+    *i = next;
+    Ok(())
+}
+
+/// The text from `from` up to the closing `close`, where a doubled `close` stands for itself
+/// (T-SQL's rule for both `'…'` strings and `[…]` names), and the index just past the closing
+/// character; `None` when the input ends first.
+fn delimited(chars: &[char], from: usize, close: char) -> Option<(String, usize)> {
+    let mut j = from;
     let mut text = String::new();
     loop {
-        match chars.get(j) {
-            None => {
-                return Err(ParseError {
-                    position: start,
-                    message: "unclosed string: end it with ' and write a quote inside as ''".into(),
-                })
-            }
-            Some('\'') if chars.get(j + 1) == Some(&'\'') => {
-                text.push('\'');
+        match *chars.get(j)? {
+            c if c == close && chars.get(j + 1) == Some(&close) => {
+                text.push(close);
                 j += 2;
             }
-            Some('\'') => {
-                j += 1;
-                break;
-            }
-            Some(&c) => {
+            c if c == close => return Some((text, j + 1)),
+            c => {
                 text.push(c);
                 j += 1;
             }
         }
     }
-    toks.push((Tok::Str(text), start));
-    *i = j;
-    Ok(())
 }
 
 const RESERVED: &[&str] = &[
@@ -858,6 +842,17 @@ mod tests {
             panic!()
         };
         assert_eq!(right, Value::Str("O'Brien".into()));
+    }
+
+    #[test]
+    fn bracketed_names_unescape_doubled_brackets() {
+        assert_eq!(
+            ok("[a]]b] = 1 AND [First Name] = 'x'").fields(),
+            ["a]b", "First Name"]
+        );
+        let e = err("x = 1 AND [a]]");
+        assert_eq!(e.position, 10);
+        assert!(e.message.contains("unclosed `[`"), "{e}");
     }
 
     #[test]
