@@ -89,6 +89,55 @@ impl Account {
     }
 }
 
+/// The smallest request cap that still fits an ordinary JSON-RPC request.
+pub const MIN_MAX_BODY: usize = 1024;
+
+/// `--max-body`: a number of bytes, at least [`MIN_MAX_BODY`].
+pub fn parse_max_body(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of bytes"))?;
+    check_max_body(n)
+}
+
+fn check_max_body(n: usize) -> Result<usize, String> {
+    if n < MIN_MAX_BODY {
+        return Err(format!(
+            "{n} bytes is too small for any request; use at least {MIN_MAX_BODY}"
+        ));
+    }
+    Ok(n)
+}
+
+/// The request cap in force: the one set (by flag or file, checked like the flag), else the
+/// default, which fits the largest upload the tools accept.
+pub fn max_body(set: Option<usize>) -> anyhow::Result<usize> {
+    match set {
+        Some(n) => check_max_body(n).map_err(|e| anyhow::anyhow!("max_body: {e}")),
+        None => Ok(crate::http::DEFAULT_MAX_BODY),
+    }
+}
+
+/// `--budget`: `REQUESTS/SECONDS`, both positive, e.g. `2000/300`.
+pub fn parse_budget(text: &str) -> Result<(usize, u64), String> {
+    let (n, secs) = text
+        .split_once('/')
+        .ok_or("expected REQUESTS/SECONDS, e.g. 2000/300")?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a number of requests"))?;
+    let secs: u64 = secs
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{secs}` is not a number of seconds"))?;
+    if n == 0 || secs == 0 {
+        return Err("both numbers must be positive".into());
+    }
+    Ok((n, secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +175,31 @@ mod tests {
         std::fs::write(&p, "acount = \"x\"\n").unwrap();
         let err = FileConfig::load(&p).unwrap_err().to_string();
         assert!(err.contains("acount"), "{err}");
+    }
+
+    #[test]
+    fn budgets_and_body_caps_are_parsed_or_refused_with_a_reason() {
+        assert_eq!(parse_budget("2000/300"), Ok((2000, 300)));
+        assert_eq!(parse_budget(" 5 / 2 "), Ok((5, 2)));
+        for (bad, why) in [
+            ("2000", "REQUESTS/SECONDS"),
+            ("x/300", "`x` is not a number of requests"),
+            ("5/soon", "`soon` is not a number of seconds"),
+            ("0/300", "positive"),
+            ("5/0", "positive"),
+        ] {
+            let err = parse_budget(bad).unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+        assert_eq!(parse_max_body("2048"), Ok(2048));
+        assert!(parse_max_body("1023")
+            .unwrap_err()
+            .contains("at least 1024"));
+        assert!(parse_max_body("4k").unwrap_err().contains("not a number"));
+        assert_eq!(max_body(None).unwrap(), crate::http::DEFAULT_MAX_BODY);
+        assert!(max_body(Some(10))
+            .unwrap_err()
+            .to_string()
+            .starts_with("max_body: "));
     }
 }

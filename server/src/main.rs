@@ -1,6 +1,6 @@
 //! `caspio-mcp`: serves the generated Caspio tools to MCP clients.
 
-use caspio_mcp::config::{Account, FileConfig};
+use caspio_mcp::config::{self, Account, FileConfig};
 use caspio_mcp::handler::Context;
 use caspio_mcp::http::HttpConfig;
 use caspio_mcp::{catalog, sandbox};
@@ -71,11 +71,11 @@ struct UpstreamArgs {
     #[arg(long, default_value_t = 4)]
     max_attempts: u32,
     /// Stay under this many Caspio requests per window, e.g. 2000/300 (requests/seconds).
-    #[arg(long, value_parser = parse_budget)]
+    #[arg(long, value_parser = config::parse_budget)]
     budget: Option<(usize, u64)>,
     /// Largest request in bytes: an HTTP body, or one line on stdio (at least 1024; the default
     /// fits a 20 MB upload in base64).
-    #[arg(long, value_parser = parse_max_body)]
+    #[arg(long, value_parser = config::parse_max_body)]
     max_body: Option<usize>,
 }
 
@@ -85,50 +85,9 @@ enum On429 {
     Backoff,
 }
 
-/// The smallest request-body cap that still fits an ordinary JSON-RPC request.
-const MIN_MAX_BODY: usize = 1024;
-
-fn parse_max_body(text: &str) -> Result<usize, String> {
-    let n: usize = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a number of bytes"))?;
-    check_max_body(n)
-}
-
-fn check_max_body(n: usize) -> Result<usize, String> {
-    if n < MIN_MAX_BODY {
-        return Err(format!(
-            "{n} bytes is too small for any request; use at least {MIN_MAX_BODY}"
-        ));
-    }
-    Ok(n)
-}
-
 /// The request cap: the flag, else the config file's `max_body`, else the default.
 fn max_body(args: &UpstreamArgs, file: &FileConfig) -> anyhow::Result<usize> {
-    match args.max_body.or(file.max_body) {
-        Some(m) => check_max_body(m).map_err(|e| anyhow::anyhow!("max_body: {e}")),
-        None => Ok(caspio_mcp::http::DEFAULT_MAX_BODY),
-    }
-}
-
-fn parse_budget(text: &str) -> Result<(usize, u64), String> {
-    let (n, secs) = text
-        .split_once('/')
-        .ok_or("expected REQUESTS/SECONDS, e.g. 2000/300")?;
-    let n: usize = n
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{n}` is not a number of requests"))?;
-    let secs: u64 = secs
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{secs}` is not a number of seconds"))?;
-    if n == 0 || secs == 0 {
-        return Err("both numbers must be positive".into());
-    }
-    Ok((n, secs))
+    config::max_body(args.max_body.or(file.max_body))
 }
 
 /// Applies the limit settings to a client.
