@@ -813,10 +813,19 @@ async fn bad_input_is_refused_and_nothing_changes() {
             413,
             "ContentTooLarge",
         ),
+        // Over the whole body limit too (limit + 1 MiB), so the multipart reader stops first.
+        (
+            "update_a_caspio_attachment_by_id",
+            json!({"table_name": "Monthly_Reports", "attachment_field_name": "Final_Export", "record_pk_id": "1", "file": {"name": "huge.bin", "content_base64": b64(&vec![7u8; 3 * 1024 * 1024])}}),
+            413,
+            "ContentTooLarge",
+        ),
     ];
     for (tool, args, status, code) in cases {
-        let got = h.refused(tool, args.clone()).await;
-        assert_eq!(got, (status, code.to_string()), "{tool} {args}");
+        // Said briefly on failure: some arguments hold megabytes of base64.
+        let shown: String = args.to_string().chars().take(200).collect();
+        let got = h.refused(tool, args).await;
+        assert_eq!(got, (status, code.to_string()), "{tool} {shown}");
     }
     // SQL text inside values is just text.
     let weird = "Robert'); DROP TABLE Inventory;--";

@@ -112,7 +112,7 @@ pub async fn uploads(
 ) -> Result<Vec<(String, String, Vec<u8>)>> {
     let malformed = |e: axum::extract::multipart::MultipartError| {
         let text = e.to_string();
-        if text.contains("length limit") {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             CaspioError::too_large(format!(
                 "The upload is larger than {} bytes",
                 state.config.max_upload_bytes
