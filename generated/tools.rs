@@ -4,7 +4,7 @@
 //! structured result. Protocol-agnostic: the server maps these types to MCP messages.
 
 use crate::response::{Download, Response};
-use crate::validate::{validate, ArgError};
+use crate::validate::{normalize_integers, validate, ArgError};
 use crate::{Client, Error, RateLimit};
 use serde_json::{json, Map, Value};
 
@@ -281,10 +281,12 @@ fn check_upload_sizes(args: &Map<String, Value>) -> Result<(), CallError> {
 }
 
 /// Checks arguments against a tool's input schema, and a `where` condition against the q.where
-/// grammar, so a syntax error comes back at once instead of as Caspio's 400.
-pub fn check_arguments(tool: &ToolDef, args: &Map<String, Value>) -> Result<(), CallError> {
+/// grammar, so a syntax error comes back at once instead of as Caspio's 400. Whole numbers sent
+/// as floats (`25.0`) are rewritten as integers where the schema wants one.
+pub fn check_arguments(tool: &ToolDef, args: &mut Map<String, Value>) -> Result<(), CallError> {
     let schema = parse_schema(tool.validation_schema.unwrap_or(tool.input_schema));
     validate(&schema, args).map_err(CallError::InvalidArguments)?;
+    normalize_integers(&schema, args);
     check_upload_sizes(args)?;
     if let Some(Value::String(condition)) = args.get("where") {
         // An empty optional filter means "all rows" to Caspio; required ones are checked by the
@@ -303,16 +305,16 @@ pub fn check_arguments(tool: &ToolDef, args: &Map<String, Value>) -> Result<(), 
 
 /// Turns checked arguments into a parameter struct. Used by the generated dispatcher.
 pub fn decode<T: serde::de::DeserializeOwned>(args: Map<String, Value>) -> Result<T, CallError> {
-    serde_path_free_decode(Value::Object(args))
-}
-
-fn serde_path_free_decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, CallError> {
-    serde_json::from_value(value).map_err(|e| {
+    serde_path_to_error::deserialize(Value::Object(args)).map_err(|e| {
         // After validation this only fails on content serde checks and the schema cannot
-        // express, such as base64 that does not decode.
+        // express, such as base64 that does not decode; the path names the argument at fault.
+        let argument = match e.path().to_string() {
+            dot if dot == "." => String::new(),
+            path => path,
+        };
         CallError::InvalidArguments(ArgError {
-            argument: String::new(),
-            message: e.to_string(),
+            argument,
+            message: e.into_inner().to_string(),
         })
     })
 }
@@ -348,7 +350,7 @@ pub async fn call_tool_with_progress(
     mut args: Map<String, Value>,
     progress: impl Fn(u64, Option<u64>) + Send + Sync,
 ) -> Result<ToolOutput, CallError> {
-    check_arguments(tool, &args)?;
+    check_arguments(tool, &mut args)?;
     if tool.method == "LOCAL" {
         let answer = crate::where_builder::answer(&args).map_err(CallError::InvalidArguments)?;
         return Ok(ToolOutput::local(answer));
@@ -460,7 +462,7 @@ pub fn request_of(
     tool: &ToolDef,
     mut args: Map<String, Value>,
 ) -> Result<crate::Request, CallError> {
-    check_arguments(tool, &args)?;
+    check_arguments(tool, &mut args)?;
     for runtime_only in ["dry_run", "allow_all_rows", "fetch_all", "max_rows"] {
         args.remove(runtime_only);
     }

@@ -236,6 +236,43 @@ fn check(schema: &Value, value: &Value, path: &str) -> Result<(), ArgError> {
     Ok(())
 }
 
+/// Rewrites whole numbers written as floats (`25.0`, `1e3`) as integers wherever the schema
+/// expects an integer. JSON Schema counts them as integers, so [`validate`] accepts them and some
+/// models send them; without this the typed parameters would refuse them after validation, and
+/// a count read with `as_u64` (such as `max_rows`) would silently fall back to its default.
+/// Call it after [`validate`] has accepted the arguments.
+pub fn normalize_integers(schema: &Value, args: &mut Map<String, Value>) {
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (name, value) in args.iter_mut() {
+        if let Some(sub) = properties.get(name) {
+            normalize(sub, value);
+        }
+    }
+}
+
+fn normalize(schema: &Value, value: &mut Value) {
+    match (schema.get("type").and_then(Value::as_str), value) {
+        (Some("integer"), value @ Value::Number(_)) => {
+            let whole = value
+                .as_f64()
+                .filter(|f| !value.is_i64() && !value.is_u64() && f.fract() == 0.0);
+            // Within ±2^53 a float holds a whole number exactly, so the conversion is lossless.
+            if let Some(f) = whole.filter(|f| f.abs() <= 9_007_199_254_740_992.0) {
+                *value = Value::from(f as i64);
+            }
+        }
+        (Some("array"), Value::Array(items)) => {
+            if let Some(item_schema) = schema.get("items") {
+                items.iter_mut().for_each(|v| normalize(item_schema, v));
+            }
+        }
+        (Some("object"), Value::Object(members)) => normalize_integers(schema, members),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,5 +356,26 @@ mod tests {
         );
         let e = run(json!({"table_name": "T", "file": "abc"})).unwrap_err();
         assert!(e.contains("expected a file object"), "{e}");
+    }
+
+    #[test]
+    fn whole_floats_become_integers_where_integers_are_expected() {
+        let schema = json!({"type": "object", "properties": {
+            "page_size": {"type": "integer"},
+            "ratio": {"type": "number"},
+            "ids": {"type": "array", "items": {"type": "integer"}},
+            "opts": {"type": "object", "properties": {"n": {"type": "integer"}}}
+        }});
+        let mut args = json!({"page_size": 1e3, "ratio": 2.0, "ids": [1.0, 2], "opts": {"n": 3.0}, "other": 4.0});
+        normalize_integers(&schema, args.as_object_mut().unwrap());
+        assert_eq!(
+            args,
+            json!({"page_size": 1000, "ratio": 2.0, "ids": [1, 2], "opts": {"n": 3}, "other": 4.0})
+        );
+        assert!(args["page_size"].is_i64() && args["ids"][0].is_i64() && args["ratio"].is_f64());
+        // Too large to be exact: left alone for the typed parameters to refuse.
+        let mut big = json!({"page_size": 1e300});
+        normalize_integers(&schema, big.as_object_mut().unwrap());
+        assert!(big["page_size"].is_f64());
     }
 }

@@ -167,6 +167,23 @@ async fn paths_are_encoded_and_q_parameters_sent() {
 }
 
 #[tokio::test]
+async fn whole_numbers_written_as_floats_are_sent_as_integers() {
+    // JSON Schema counts 50.0 and 2e0 as integers and some models write them so; they must
+    // reach Caspio as the integers they are, not fail after validation accepted them.
+    let (client, script) = start().await;
+    tools::call(
+        &client,
+        "list_all_caspio_records",
+        args(json!({"table_name": "T", "page_size": 50.0, "page_number": 2e0})),
+    )
+    .await
+    .unwrap();
+    let call = &script.resource_calls()[0];
+    assert_eq!(query_value(call, "q.pageSize"), Some("50"));
+    assert_eq!(query_value(call, "q.pageNumber"), Some("2"));
+}
+
+#[tokio::test]
 async fn directory_users_use_the_unprefixed_where() {
     let (client, script) = start().await;
     // A guarded bulk write first counts what it would touch (matching, then total)…
@@ -473,7 +490,7 @@ async fn invalid_arguments_never_reach_caspio() {
         (
             "update_a_caspio_attachment_by_id",
             json!({"table_name": "T", "attachment_field_name": "F", "record_pk_id": "1", "file": {"name": "a", "content_base64": "%%%"}}),
-            "base64",
+            "`file`: content_base64 is not valid base64",
         ),
     ];
     for (tool, arguments, expected) in cases {

@@ -391,5 +391,14 @@ async fn fetch_all_gathers_every_page_with_progress_and_a_cap() {
         ),
         (Some(2000), Some(true))
     );
+    // A cap written as a float is the same cap, not "no cap given" (which means 5,000 rows).
+    let float_cap = call(
+        &client,
+        "list_all_caspio_records",
+        json!({"table_name": "Events", "fetch_all": true, "max_rows": 7.0}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(float_cap["Result"].as_array().unwrap().len(), 7);
     sb.task.abort();
 }
