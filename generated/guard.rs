@@ -149,7 +149,7 @@ pub fn check(
         .unwrap_or("")
         .trim();
     let refuse = |why: String| {
-        Err(CallError::InvalidArguments(ArgError {
+        Err(CallError::Refused(ArgError {
             argument: "where".into(),
             message: format!(
                 "{why}. Nothing was changed. If every record really should change, call {} again with allow_all_rows: true; \

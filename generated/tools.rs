@@ -142,6 +142,10 @@ pub enum CallError {
     /// The arguments do not fit the tool's input schema.
     #[error("{0}")]
     InvalidArguments(ArgError),
+    /// The bulk guard counted what the call would touch and refused it: only reads were sent,
+    /// nothing was changed. The message says how to go on (narrow `where`, or `allow_all_rows`).
+    #[error("{0}")]
+    Refused(ArgError),
     /// The call reached Caspio (or tried to) and failed.
     #[error("{0}")]
     Api(#[from] Error),

@@ -337,6 +337,9 @@ fn failure(def: &ToolDef, e: CallError) -> CallToolResult {
             ),
             None,
         ),
+        // The guard read a count from Caspio, so "nothing was sent" would be untrue; its message
+        // already says that nothing changed and how to go on.
+        CallError::Refused(a) => (a.to_string(), None),
         CallError::Api(Error::Api(api)) => {
             let mut text = api.to_string();
             if api.status == 429 {

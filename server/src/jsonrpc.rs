@@ -52,6 +52,22 @@ pub fn problem(body: &[u8]) -> Option<Value> {
             "Invalid Request: `method` must be a string".into(),
         );
     };
+    // MCP narrows JSON-RPC's ids to strings and integers, never null; rmcp refuses any other id
+    // with a bare HTTP 415 (and nothing at all over stdio). It cannot be echoed, so the error
+    // carries a null id, as JSON-RPC 2.0 says for an id that could not be read.
+    if obj
+        .get("id")
+        .is_some_and(|id| !id.is_string() && !id.is_i64())
+    {
+        return error(
+            Value::Null,
+            INVALID_REQUEST,
+            format!(
+                "Invalid Request: `id` must be a string or an integer, got {}",
+                obj["id"]
+            ),
+        );
+    }
     let params = obj.get("params");
     if params.is_some_and(|p| !p.is_object()) {
         return error(
@@ -167,6 +183,34 @@ mod tests {
             code(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
             None
         );
+    }
+
+    #[test]
+    fn ids_other_than_strings_and_integers_are_refused() {
+        for id in [
+            "null",
+            "1.5",
+            r#"{"a":1}"#,
+            "[1]",
+            "true",
+            "18446744073709551615",
+        ] {
+            let body = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#);
+            let e = problem(body.as_bytes()).unwrap_or_else(|| panic!("id {id} was let through"));
+            assert_eq!(e["error"]["code"], INVALID_REQUEST, "{id}: {e}");
+            assert!(e["id"].is_null(), "{id}: {e}");
+            assert!(
+                e["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("`id` must be a string or an integer"),
+                "{e}"
+            );
+        }
+        for id in ["7", "-3", r#""abc""#] {
+            let body = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#);
+            assert_eq!(problem(body.as_bytes()), None, "{id}");
+        }
     }
 
     #[test]

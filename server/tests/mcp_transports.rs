@@ -112,6 +112,24 @@ async fn drive_with_rmcp(url: &str, version: ProtocolVersion) {
     assert_eq!(bad.is_error, Some(true));
     let text = serde_json::to_string(&bad.content).unwrap();
     assert!(text.contains("page_size"), "{text}");
+    assert!(text.contains("Nothing was sent to Caspio"), "{text}");
+    // A bulk change the guard refuses is a tool error too; its count was read from Caspio, so
+    // the text must not claim that nothing was sent, only that nothing changed.
+    let refused = client
+        .call_tool(
+            CallToolRequestParams::new("delete_a_caspio_record_by_id").with_arguments(args(
+                json!({"table_name": "Inventory", "where": "PK_ID > 0"}),
+            )),
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused.is_error, Some(true));
+    let text = serde_json::to_string(&refused.content).unwrap();
+    assert!(
+        text.contains("allow_all_rows") && text.contains("Nothing was changed"),
+        "{text}"
+    );
+    assert!(!text.contains("Nothing was sent"), "{text}");
     client.cancel().await.ok();
 }
 
@@ -461,6 +479,18 @@ async fn protocol_level_bad_input() {
     )
     .await;
     assert_eq!(body["error"]["code"], -32601, "unknown method");
+    // rmcp answers an id it cannot read with a bare 415; MCP ids are strings or integers.
+    let (status, _, body) = send(
+        mcp.clone(),
+        in_session(vec![]),
+        json!({"jsonrpc": "2.0", "id": 1.5, "method": "ping"}).to_string(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_i64(), body["id"].is_null()),
+        (400, Some(-32600), true),
+        "a fractional id: {body}"
+    );
     let (_, _, body) = send(
         mcp.clone(),
         in_session(vec![]),
@@ -937,6 +967,10 @@ async fn malformed_lines_on_stdio_are_answered_and_the_session_goes_on() {
     );
     let e = s.exchange(r#"{"id":"four"}"#).await;
     assert_eq!(id_and_code(&e), (json!("four"), -32600));
+    let e = s
+        .exchange(r#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#)
+        .await;
+    assert_eq!(id_and_code(&e), (Value::Null, -32600));
     let e = s
         .exchange(r#"[{"jsonrpc":"2.0","id":5,"method":"tools/list"}]"#)
         .await;
