@@ -1,6 +1,6 @@
 //! The HTTP face of the server: Streamable HTTP at `/mcp` (rmcp, both protocol eras), the legacy
 //! SSE bridge at `/sse` + `/messages`, and `/healthz`/`/readyz`, behind one guard that checks
-//! Host and Origin, body size and content type, and forgives clients that send a narrow `Accept`.
+//! Host and Origin, body size and content type, and forgives clients that send a narrow `Accept` (one that takes only JSON gets JSON).
 
 use crate::handler::{CaspioMcp, Context};
 use crate::jsonrpc;
@@ -208,6 +208,7 @@ async fn guard(
             );
         }
     }
+    let mut json_only = false;
     if request.method() == Method::POST {
         if let Some(ct) = headers
             .get(header::CONTENT_TYPE)
@@ -232,6 +233,7 @@ async fn guard(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_ascii_lowercase();
+            json_only = wants_json_only(&accept);
             if !(accept.contains("application/json") && accept.contains("text/event-stream")) {
                 request.headers_mut().insert(
                     header::ACCEPT,
@@ -269,7 +271,54 @@ async fn guard(
     if ending_session && response.status() == StatusCode::ACCEPTED {
         *response.status_mut() = StatusCode::OK;
     }
+    if json_only {
+        response = stream_to_json(response).await;
+    }
     response
+}
+
+/// Whether an `Accept` header (lower-cased) takes JSON but not an event stream.
+fn wants_json_only(accept: &str) -> bool {
+    accept.contains("application/json")
+        && !accept.contains("text/event-stream")
+        && !accept.contains("*/*")
+}
+
+/// rmcp answers a POST with an event stream whenever sessions are on. A client that accepts only
+/// JSON cannot read one, so for it the stream is read here up to the JSON-RPC response, which
+/// becomes the body. What came before the response (progress, log messages) is dropped: that
+/// client has no way to receive it.
+async fn stream_to_json(response: Response) -> Response {
+    use futures::StreamExt;
+    let is_stream = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if !is_stream {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let mut events = sse_stream::SseStream::new(body);
+    while let Some(Ok(event)) = events.next().await {
+        let Some(data) = event.data else { continue };
+        let is_response = serde_json::from_str::<serde_json::Value>(&data).is_ok_and(|m| {
+            m.get("id").is_some() && (m.get("result").is_some() || m.get("error").is_some())
+        });
+        if is_response {
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            parts.headers.remove(header::CONTENT_LENGTH);
+            return Response::from_parts(parts, axum::body::Body::from(data));
+        }
+    }
+    let error = jsonrpc::error(
+        serde_json::Value::Null,
+        jsonrpc::INTERNAL_ERROR,
+        "the answer ended before its JSON-RPC response",
+    );
+    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(error)).into_response()
 }
 
 #[cfg(test)]

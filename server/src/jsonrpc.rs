@@ -12,6 +12,8 @@ pub const PARSE_ERROR: i64 = -32700;
 pub const INVALID_REQUEST: i64 = -32600;
 /// Invalid params: a well-formed request whose `params` are not what its method takes.
 pub const INVALID_PARAMS: i64 = -32602;
+/// Internal error: the server failed to produce an answer.
+pub const INTERNAL_ERROR: i64 = -32603;
 
 /// A JSON-RPC error response.
 pub fn error(id: Value, code: i64, message: impl Into<String>) -> Value {

@@ -407,6 +407,50 @@ async fn legacy_sse_transport() {
 }
 
 #[tokio::test]
+async fn a_client_that_accepts_only_json_gets_json() {
+    // Sessions make rmcp answer every POST with an event stream, which such a client cannot read.
+    let s = start(HttpConfig::default()).await;
+    let http = reqwest::Client::new();
+    let post = |session: Option<String>, body: Value| {
+        let mut r = http
+            .post(format!("{}/mcp", s.url))
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .header("mcp-protocol-version", "2025-11-25");
+        if let Some(id) = session {
+            r = r.header("mcp-session-id", id);
+        }
+        r.body(body.to_string()).send()
+    };
+    let init = post(None, json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})).await.unwrap();
+    assert_eq!(init.headers()["content-type"], "application/json");
+    let session = init.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let init: Value = init.json().await.unwrap();
+    assert_eq!(init["result"]["serverInfo"]["name"], "caspio-mcp", "{init}");
+    let ack = post(
+        Some(session.clone()),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+    )
+    .await
+    .unwrap();
+    assert!(ack.status().is_success());
+    // A call that sends progress first still answers with the response alone.
+    let call = post(Some(session), json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_all_caspio_records", "arguments": {"table_name": "Support_Tickets", "fetch_all": true}, "_meta": {"progressToken": "p"}}})).await.unwrap();
+    assert_eq!(call.headers()["content-type"], "application/json");
+    let call: Value = call.json().await.unwrap();
+    assert_eq!(call["id"], 2, "{call}");
+    assert!(
+        call["result"]["structuredContent"]["Result"]
+            .as_array()
+            .is_some_and(|rows| !rows.is_empty()),
+        "{call}"
+    );
+}
+
+#[tokio::test]
 async fn protocol_level_bad_input() {
     let s = start(HttpConfig {
         max_body: 64 * 1024,
