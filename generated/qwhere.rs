@@ -183,18 +183,37 @@ impl ParseError {
     /// The message with the condition and a caret under the position, and an example of the
     /// syntax, for a model to correct itself.
     pub fn explain(&self, source: &str) -> String {
-        let caret = " ".repeat(source[..byte_at(source, self.position)].chars().count());
+        let (shown, caret) = excerpt(source, self.position);
         format!(
-            "{self}\n  {source}\n  {caret}^\nWrite a T-SQL condition without WHERE, e.g. Status = 'Open' AND Name LIKE N'O''Brien%' AND Qty IN (1, 2)"
+            "{self}\n  {shown}\n  {}^\nWrite a T-SQL condition without WHERE, e.g. Status = 'Open' AND Name LIKE N'O''Brien%' AND Qty IN (1, 2)",
+            " ".repeat(caret)
         )
     }
 }
 
-fn byte_at(s: &str, chars: usize) -> usize {
-    s.char_indices()
-        .nth(chars)
-        .map(|(i, _)| i)
-        .unwrap_or(s.len())
+/// Characters shown on each side of an error's position: enough to recognise the spot, and a
+/// condition of any length still gives a message of a few lines.
+const CONTEXT_CHARS: usize = 40;
+
+/// The part of `source` around character `position`, on one line (line breaks and tabs shown
+/// as spaces so the caret lines up), with `…` where it was cut, and the caret's column in it.
+fn excerpt(source: &str, position: usize) -> (String, usize) {
+    let chars: Vec<char> = source
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let position = position.min(chars.len());
+    let start = position.saturating_sub(CONTEXT_CHARS);
+    let end = (position + CONTEXT_CHARS).min(chars.len());
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, position - start + usize::from(start > 0))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -396,6 +415,30 @@ const RESERVED: &[&str] = &[
 struct Parser {
     toks: Vec<(Tok, usize)>,
     pos: usize,
+    /// Parentheses, NOTs, signs and calls open around the current position.
+    depth: usize,
+}
+
+/// The longest condition or expression read. Every one travels in a request URI, which Caspio
+/// caps at [`crate::client::MAX_URI`] characters, so nothing longer could be sent; the cap also
+/// bounds how deep an AND/OR chain's tree grows.
+pub const MAX_SOURCE_CHARS: usize = crate::client::MAX_URI;
+
+/// How deeply parentheses, NOTs, signs and function calls may nest. The parser recurses once
+/// per level, so without a bound `((((...` would overflow the stack and abort the whole server.
+pub const MAX_DEPTH: usize = 64;
+
+fn check_length(source: &str) -> Result<(), ParseError> {
+    let chars = source.chars().count();
+    if chars > MAX_SOURCE_CHARS {
+        return Err(ParseError {
+            position: MAX_SOURCE_CHARS,
+            message: format!(
+                "the text is {chars} characters; a request URI, which carries it, may have at most {MAX_SOURCE_CHARS}"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Parses a condition.
@@ -406,10 +449,12 @@ pub fn parse(source: &str) -> Result<Expr, ParseError> {
             message: "the condition is empty".into(),
         });
     }
+    check_length(source)?;
     let lexer = lex(source)?;
     let mut p = Parser {
         toks: lexer.toks,
         pos: 0,
+        depth: 0,
     };
     let expr = p.expr()?;
     match p.peek() {
@@ -431,10 +476,12 @@ pub fn parse_value(source: &str) -> Result<Value, ParseError> {
             message: "the expression is empty".into(),
         });
     }
+    check_length(source)?;
     let lexer = lex(source)?;
     let mut p = Parser {
         toks: lexer.toks,
         pos: 0,
+        depth: 0,
     };
     let value = p.value()?;
     match p.peek() {
@@ -514,6 +561,21 @@ impl Parser {
             false
         }
     }
+    /// Runs `inner` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
+    fn nested<T>(
+        &mut self,
+        inner: impl FnOnce(&mut Self) -> Result<T, ParseError>,
+    ) -> Result<T, ParseError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(&format!(
+                "nested more than {MAX_DEPTH} levels deep (parentheses, NOT, signs or calls); write it flatter"
+            )));
+        }
+        self.depth += 1;
+        let result = inner(self);
+        self.depth -= 1;
+        result
+    }
     fn expect_sym(&mut self, s: &str, what: &str) -> Result<(), ParseError> {
         if self.eat_sym(s) {
             Ok(())
@@ -545,7 +607,7 @@ impl Parser {
 
     fn not(&mut self) -> Result<Expr, ParseError> {
         if self.eat_keyword("NOT") {
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            return Ok(Expr::Not(Box::new(self.nested(Self::not)?)));
         }
         self.predicate()
     }
@@ -555,7 +617,7 @@ impl Parser {
             // A parenthesised condition, unless what follows the `)` shows it was a value.
             let save = self.pos;
             self.bump();
-            if let Ok(inner) = self.expr() {
+            if let Ok(inner) = self.nested(Self::expr) {
                 if self.eat_sym(")") {
                     let continues_as_value = matches!(
                         self.peek(),
@@ -695,9 +757,9 @@ impl Parser {
     fn unary(&mut self) -> Result<Value, ParseError> {
         let here = self.at();
         match self.bump() {
-            Tok::Sym("-") => Ok(Value::Neg(Box::new(self.unary()?))),
+            Tok::Sym("-") => Ok(Value::Neg(Box::new(self.nested(Self::unary)?))),
             Tok::Sym("(") => {
-                let v = self.value()?;
+                let v = self.nested(Self::value)?;
                 self.expect_sym(")", "to close the parenthesis")?;
                 Ok(v)
             }
@@ -710,9 +772,9 @@ impl Parser {
                     self.bump();
                     let mut args = Vec::new();
                     if !self.eat_sym(")") {
-                        args.push(self.value()?);
+                        args.push(self.nested(Self::value)?);
                         while self.eat_sym(",") {
-                            args.push(self.value()?);
+                            args.push(self.nested(Self::value)?);
                         }
                         self.expect_sym(")", "to close the function call")?;
                     }
@@ -877,6 +939,26 @@ mod tests {
             e.explain("a = 1)")
         );
         assert!(err("").message.contains("empty"));
+        // A long or multi-line condition is shown around the error, on one line.
+        let long = format!("{} AND B = 'x", vec!["A = 1"; 100].join(" AND "));
+        let shown = err(&long).explain(&long);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert!(
+            lines[1].starts_with("  …") && lines[1].ends_with("B = 'x"),
+            "{shown}"
+        );
+        assert_eq!(
+            lines[1].chars().count(),
+            lines[2].chars().count() + 1,
+            "the caret stands under the quote: {shown}"
+        );
+        assert!(shown.len() < 400, "{shown}");
+        let multi = "A = 1\nAND\tB = )";
+        let shown = err(multi).explain(multi);
+        assert!(
+            shown.contains("  A = 1 AND B = )\n                ^"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -907,6 +989,30 @@ mod tests {
             .map(|(_, s)| s.trim())
             .collect();
         assert_eq!(items, vec!["A", "SUM(B, C)", "'x,y'"]);
+    }
+
+    #[test]
+    fn deep_nesting_and_long_text_are_refused_not_a_stack_overflow() {
+        // These used to abort the server: one recursion per level on a worker thread's stack.
+        for (open, close) in [("(", ")"), ("NOT ", ""), ("- ", ""), ("ABS(", ")")] {
+            let deep = format!("{}1{} = 1", open.repeat(300), close.repeat(300));
+            let e = parse(&deep).unwrap_err();
+            assert!(
+                e.message.contains("nested more than 64 levels"),
+                "{open}: {e}"
+            );
+            let fits = format!("{}1{} = 1", open.repeat(60), close.repeat(60));
+            assert!(parse(&fits).is_ok(), "{open}: {:?}", parse(&fits));
+        }
+        let e = parse_value(&format!("{}1{}", "(".repeat(100), ")".repeat(100))).unwrap_err();
+        assert!(e.message.contains("nested more than"), "{e}");
+        // A long AND chain is iterative to parse but deep to walk and drop: bounded by length.
+        let long = vec!["A = 1"; 20_000].join(" AND ");
+        let e = parse(&long).unwrap_err();
+        assert!(e.message.contains("at most 2047"), "{e}");
+        assert!(e.explain(&long).contains("at most 2047"));
+        let fits = vec!["A = 1"; 200].join(" AND ");
+        assert_eq!(parse(&fits).unwrap().fields().len(), 200);
     }
 
     /// Random text over the characters that matter to the lexer and parser: never a panic, and

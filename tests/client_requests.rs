@@ -492,6 +492,17 @@ async fn invalid_arguments_never_reach_caspio() {
             json!({"table_name": "T", "attachment_field_name": "F", "record_pk_id": "1", "file": {"name": "a", "content_base64": "%%%"}}),
             "`file`: content_base64 is not valid base64",
         ),
+        // Both used to overflow the parser's stack and abort the whole server.
+        (
+            "delete_a_caspio_record_by_id",
+            json!({"table_name": "T", "where": format!("{}A = 1{}", "(".repeat(100_000), ")".repeat(100_000))}),
+            "at most 2047",
+        ),
+        (
+            "list_all_caspio_records",
+            json!({"table_name": "T", "where": format!("{}A = 1", "NOT ".repeat(300))}),
+            "nested more than 64 levels",
+        ),
     ];
     for (tool, arguments, expected) in cases {
         let err = tools::call(&client, tool, args(arguments))
