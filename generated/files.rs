@@ -67,6 +67,10 @@ impl Serialize for FileUpload {
 impl<'de> Deserialize<'de> for FileUpload {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let wire = Wire::deserialize(d)?;
+        check_name(&wire.name).map_err(serde::de::Error::custom)?;
+        if let Some(t) = &wire.content_type {
+            check_content_type(t).map_err(serde::de::Error::custom)?;
+        }
         let data = decode_base64(&wire.content_base64).map_err(serde::de::Error::custom)?;
         Ok(FileUpload {
             name: wire.name,
@@ -74,6 +78,35 @@ impl<'de> Deserialize<'de> for FileUpload {
             data,
         })
     }
+}
+
+/// A file name is one name, not a path, and fits on a multipart header line: Caspio refuses the
+/// rest, and a line break would corrupt the request itself.
+fn check_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("name is empty; give the file's name, e.g. report.pdf".into());
+    }
+    if name.contains(['/', '\\']) {
+        return Err(format!(
+            "name `{name}` is a path; give the file name alone and choose the folder with its own argument"
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!(
+            "name {name:?} contains a control character (a line break or tab)"
+        ));
+    }
+    Ok(())
+}
+
+/// A content type must be a MIME type (`type/subtype`), or the request cannot be built.
+fn check_content_type(content_type: &str) -> Result<(), String> {
+    content_type
+        .parse::<mime::Mime>()
+        .map(|_| ())
+        .map_err(|_| {
+            format!("content_type `{content_type}` is not a MIME type such as text/csv; leave it out to have it guessed from the name")
+        })
 }
 
 /// Decodes standard or URL-safe base64, with or without padding, ignoring whitespace and a
@@ -125,6 +158,29 @@ mod tests {
         );
         assert_eq!(decode_base64("_-8").unwrap(), vec![0xff, 0xef]);
         assert!(decode_base64("not base64!").is_err());
+    }
+
+    #[test]
+    fn refuses_names_and_content_types_that_cannot_be_sent() {
+        let read = |name: &str, content_type: Option<&str>| {
+            let mut v = serde_json::json!({"name": name, "content_base64": "aGk="});
+            if let Some(t) = content_type {
+                v["content_type"] = t.into();
+            }
+            serde_json::from_value::<FileUpload>(v).map_err(|e| e.to_string())
+        };
+        assert!(read("q1 report.pdf", Some("application/pdf")).is_ok());
+        assert!(read(" ", None).unwrap_err().contains("name is empty"));
+        assert!(read("Reports/q1.pdf", None)
+            .unwrap_err()
+            .contains("is a path"));
+        assert!(read("a\nb.txt", None)
+            .unwrap_err()
+            .contains("control character"));
+        assert!(read("a.csv", Some("\n"))
+            .unwrap_err()
+            .contains("is not a MIME type"));
+        assert!(read("a.csv", Some("csv")).is_err());
     }
 
     #[test]

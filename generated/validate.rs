@@ -162,9 +162,14 @@ fn check(schema: &Value, value: &Value, path: &str) -> Result<(), ArgError> {
             let chars = s.chars().count() as u64;
             if let Some(min) = count("minLength") {
                 if chars < min {
+                    let message = if min == 1 {
+                        "must not be empty".to_string()
+                    } else {
+                        format!("must have at least {min} characters")
+                    };
                     return Err(ArgError {
                         argument: path.into(),
-                        message: format!("must have at least {min} characters"),
+                        message,
                     });
                 }
             }
@@ -324,7 +329,7 @@ mod tests {
         );
         assert_eq!(
             run(json!({"table_name": ""})),
-            Err("invalid argument `table_name`: must have at least 1 characters".into())
+            Err("invalid argument `table_name`: must not be empty".into())
         );
     }
 

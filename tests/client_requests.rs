@@ -492,6 +492,22 @@ async fn invalid_arguments_never_reach_caspio() {
             json!({"table_name": "T", "attachment_field_name": "F", "record_pk_id": "1", "file": {"name": "a", "content_base64": "%%%"}}),
             "`file`: content_base64 is not valid base64",
         ),
+        // An empty path parameter would reach another endpoint ("/v3/files/").
+        (
+            "delete_a_caspio_file_by_id",
+            json!({"external_key": ""}),
+            "`external_key`: must not be empty",
+        ),
+        (
+            "update_a_caspio_attachment_by_id",
+            json!({"table_name": "T", "attachment_field_name": "F", "record_pk_id": "1", "file": {"name": "a\nb.csv", "content_base64": "aGk="}}),
+            "control character",
+        ),
+        (
+            "update_a_caspio_attachment_by_id",
+            json!({"table_name": "T", "attachment_field_name": "F", "record_pk_id": "1", "file": {"name": "a.csv", "content_base64": "aGk=", "content_type": "csv"}}),
+            "`file`: content_type `csv` is not a MIME type",
+        ),
         // Both used to overflow the parser's stack and abort the whole server.
         (
             "delete_a_caspio_record_by_id",

@@ -549,6 +549,9 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
         } else {
             schema_json(&arg.schema)
         };
+        if full && matches!(arg.source, ArgSource::Path(_)) {
+            require_text(&mut schema);
+        }
         let mut text: Vec<String> = arg.description.iter().cloned().collect();
         text.extend(arg.schema.notes.iter().cloned());
         if !text.is_empty() {
@@ -588,6 +591,17 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
         root.insert("required".into(), Value::Array(required));
     }
     Value::Object(root)
+}
+
+/// A path parameter names an object: an empty one would change the URL itself (`/files/`
+/// instead of `/files/{key}`) and reach another endpoint, or none. The validation schema says so;
+/// the client-facing one does not spend tokens on it, since the check's error explains itself.
+fn require_text(schema: &mut Value) {
+    if let Value::Object(map) = schema {
+        if map.get("type") == Some(&json!("string")) && !map.contains_key("minLength") {
+            map.insert("minLength".into(), json!(1));
+        }
+    }
 }
 
 /// An argument's schema with its description as the first key. The order is free for a client
