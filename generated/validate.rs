@@ -51,7 +51,29 @@ pub fn validate(schema: &Value, args: &Map<String, Value>) -> Result<(), ArgErro
             });
         }
     }
-    check_object_members(schema, args, "")
+    check_object_members(schema, args, "")?;
+    check_at_least_one(schema, args)
+}
+
+/// The validation schema's `x-at-least-one-of`: an update needs something to change.
+fn check_at_least_one(schema: &Value, args: &Map<String, Value>) -> Result<(), ArgError> {
+    let Some(names) = schema.get("x-at-least-one-of").and_then(Value::as_array) else {
+        return Ok(());
+    };
+    let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
+    if names
+        .iter()
+        .any(|n| args.get(*n).is_some_and(|v| !v.is_null()))
+    {
+        return Ok(());
+    }
+    Err(ArgError {
+        argument: String::new(),
+        message: format!(
+            "nothing to change: give at least one of {}",
+            names.join(", ")
+        ),
+    })
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -350,6 +372,21 @@ mod tests {
             e.starts_with("invalid argument `fields[0].Colour`: unknown key"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn an_update_needs_something_to_change() {
+        let schema = json!({"type": "object", "properties": {
+            "webhook_id": {"type": "string"}, "name": {"type": "string"}, "enabled": {"type": "boolean"}
+        }, "required": ["webhook_id"], "x-at-least-one-of": ["name", "enabled"]});
+        let check =
+            |args: Value| validate(&schema, args.as_object().unwrap()).map_err(|e| e.to_string());
+        assert_eq!(
+            check(json!({"webhook_id": "w"})),
+            Err("invalid arguments: nothing to change: give at least one of name, enabled".into())
+        );
+        assert!(check(json!({"webhook_id": "w", "name": null})).is_err());
+        assert_eq!(check(json!({"webhook_id": "w", "enabled": false})), Ok(()));
     }
 
     #[test]

@@ -492,6 +492,12 @@ async fn invalid_arguments_never_reach_caspio() {
             json!({"table_name": "T", "attachment_field_name": "F", "record_pk_id": "1", "file": {"name": "a", "content_base64": "%%%"}}),
             "`file`: content_base64 is not valid base64",
         ),
+        // An update with nothing to change.
+        (
+            "update_a_caspio_webhook_by_id",
+            json!({"webhook_id": "w1"}),
+            "nothing to change: give at least one of name, description, outgoing_urls, call_throttling, enabled",
+        ),
         // An empty path parameter would reach another endpoint ("/v3/files/").
         (
             "delete_a_caspio_file_by_id",

@@ -399,7 +399,10 @@ fn build_one(
             .iter()
             .all(|n| args.iter().any(|a| a.name == *n));
     let client_view = input_schema(&args, false, guarded, pageable);
-    let full = input_schema(&args, true, guarded, pageable);
+    let mut full = input_schema(&args, true, guarded, pageable);
+    if let Some(names) = changes_all_optional(op, &args) {
+        full[AT_LEAST_ONE_OF] = json!(names);
+    }
     let validation_schema = (full != client_view).then_some(full);
     let input_schema = client_view;
     let output_schema = output_schema(&op.response);
@@ -591,6 +594,25 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
         root.insert("required".into(), Value::Array(required));
     }
     Value::Object(root)
+}
+
+/// The validation-schema keyword (ours, never sent to a client) naming arguments of which a call
+/// must give at least one. `caspio::validate` enforces it.
+pub const AT_LEAST_ONE_OF: &str = "x-at-least-one-of";
+
+/// The body arguments of an update whose body properties are all optional. An update that sends
+/// none of them has nothing to change, and Caspio refuses it with a 400 about the body; the
+/// tool layer refuses it first and says which arguments would do.
+fn changes_all_optional(op: &Operation, args: &[Arg]) -> Option<Vec<String>> {
+    if !matches!(op.method, Method::Put | Method::Patch) {
+        return None;
+    }
+    let changes: Vec<&Arg> = args
+        .iter()
+        .filter(|a| matches!(a.source, ArgSource::BodyField(_) | ArgSource::Group(_)))
+        .collect();
+    (!changes.is_empty() && changes.iter().all(|a| !a.required))
+        .then(|| changes.iter().map(|a| a.name.clone()).collect())
 }
 
 /// A path parameter names an object: an empty one would change the URL itself (`/files/`
