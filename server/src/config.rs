@@ -27,6 +27,8 @@ pub struct FileConfig {
     pub stateless: Option<bool>,
     /// Largest request in bytes: an HTTP body, or one line on stdio.
     pub max_body: Option<usize>,
+    /// Most sessions open at once.
+    pub max_sessions: Option<usize>,
 }
 
 impl FileConfig {

@@ -29,6 +29,10 @@ pub struct HttpConfig {
     pub stateless: bool,
     /// Largest request body.
     pub max_body: usize,
+    /// Most sessions open at once, Streamable HTTP and legacy SSE each. A new one past the cap
+    /// is refused with 503 until others close (idle Streamable HTTP sessions close after five
+    /// minutes), so a client that opens sessions in a loop cannot exhaust memory.
+    pub max_sessions: usize,
 }
 
 impl Default for HttpConfig {
@@ -38,9 +42,14 @@ impl Default for HttpConfig {
             allowed_origins: vec![],
             stateless: false,
             max_body: DEFAULT_MAX_BODY,
+            max_sessions: DEFAULT_MAX_SESSIONS,
         }
     }
 }
+
+/// The default session cap: far above what one account's users open, and a bounded amount of
+/// memory (a Streamable HTTP session holds about 60 KB).
+pub const DEFAULT_MAX_SESSIONS: usize = 1000;
 
 /// The default request-body cap: room for the largest upload the tools accept
 /// ([`caspio::tools::MAX_UPLOAD_BYTES`]) once base64-encoded, plus a megabyte for the rest of the
@@ -57,6 +66,7 @@ pub fn router(ctx: Arc<Context>, config: HttpConfig, shutdown: CancellationToken
         .disable_allowed_hosts()
         .with_max_request_body_bytes(config.max_body)
         .with_cancellation_token(shutdown.child_token());
+    let open_sessions = Arc::new(LocalSessionManager::default());
     let factory_ctx = ctx.clone();
     let factory = move || Ok(CaspioMcp::new(factory_ctx.clone()));
     let mcp = if config.stateless {
@@ -71,14 +81,10 @@ pub fn router(ctx: Arc<Context>, config: HttpConfig, shutdown: CancellationToken
     } else {
         Router::new().nest_service(
             "/mcp",
-            StreamableHttpService::new(
-                factory,
-                Arc::new(LocalSessionManager::default()),
-                rmcp_config,
-            ),
+            StreamableHttpService::new(factory, open_sessions.clone(), rmcp_config),
         )
     };
-    let sessions = sse::Sessions::new(ctx.clone(), shutdown, config.max_body);
+    let sessions = sse::Sessions::new(ctx.clone(), shutdown, config.max_body, config.max_sessions);
     let legacy = Router::new()
         .route("/sse", get(sse::open))
         .route("/messages", post(sse::post))
@@ -86,7 +92,13 @@ pub fn router(ctx: Arc<Context>, config: HttpConfig, shutdown: CancellationToken
     let guarded = mcp
         .merge(legacy)
         .layer(middleware::from_fn_with_state(ctx.clone(), rate_headers))
-        .layer(middleware::from_fn_with_state(Arc::new(config), guard));
+        .layer(middleware::from_fn_with_state(
+            Arc::new(Guarded {
+                config,
+                sessions: open_sessions,
+            }),
+            guard,
+        ));
     let probes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(move || ready(ctx.clone())));
@@ -160,11 +172,18 @@ fn origin_allowed(origin: &str, config: &HttpConfig) -> bool {
         .any(|l| host_name(rest).eq_ignore_ascii_case(l))
 }
 
+/// What the guard needs: the settings, and the open Streamable HTTP sessions it caps.
+struct Guarded {
+    config: HttpConfig,
+    sessions: Arc<LocalSessionManager>,
+}
+
 async fn guard(
-    axum::extract::State(config): axum::extract::State<Arc<HttpConfig>>,
+    axum::extract::State(guarded): axum::extract::State<Arc<Guarded>>,
     mut request: Request,
     next: Next,
 ) -> Response {
+    let config = &guarded.config;
     let headers = request.headers();
     if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
         let name = host_name(host);
@@ -186,7 +205,7 @@ async fn guard(
         }
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-        if !origin_allowed(origin, &config) {
+        if !origin_allowed(origin, config) {
             return refuse(
                 StatusCode::FORBIDDEN,
                 &format!("Origin `{origin}` is not allowed; add it with --allowed-origin"),
@@ -261,6 +280,16 @@ async fn guard(
                 };
                 return (status, axum::Json(error)).into_response();
             }
+            let opens_session = !config.stateless
+                && !parts.headers.contains_key("mcp-session-id")
+                && serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .is_ok_and(|m| m["method"] == "initialize");
+            if opens_session {
+                let open = guarded.sessions.sessions.read().await.len();
+                if open >= config.max_sessions {
+                    return too_many_sessions(open);
+                }
+            }
             request = Request::from_parts(parts, axum::body::Body::from(bytes));
         }
     }
@@ -274,6 +303,22 @@ async fn guard(
     if json_only {
         response = stream_to_json(response).await;
     }
+    response
+}
+
+/// The answer to a session opened past the cap: 503, and when to try again.
+pub fn too_many_sessions(open: usize) -> Response {
+    let error = jsonrpc::error(
+        serde_json::Value::Null,
+        jsonrpc::SERVER_BUSY,
+        format!(
+            "the server has {open} sessions open, its limit (--max-sessions); try again in a minute, or close sessions you no longer use"
+        ),
+    );
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, axum::Json(error)).into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
     response
 }
 

@@ -14,6 +14,8 @@ pub const INVALID_REQUEST: i64 = -32600;
 pub const INVALID_PARAMS: i64 = -32602;
 /// Internal error: the server failed to produce an answer.
 pub const INTERNAL_ERROR: i64 = -32603;
+/// Server error (JSON-RPC's implementation-defined range): the server is at a limit, try later.
+pub const SERVER_BUSY: i64 = -32000;
 
 /// A JSON-RPC error response.
 pub fn error(id: Value, code: i64, message: impl Into<String>) -> Value {

@@ -57,7 +57,7 @@ struct UpstreamArgs {
     )]
     client_secret: Option<String>,
     /// TOML file with any of: account, client_id, client_secret, listen, allowed_hosts,
-    /// allowed_origins, stateless, max_body.
+    /// allowed_origins, stateless, max_body, max_sessions.
     #[arg(long)]
     config: Option<std::path::PathBuf>,
     /// Log format on stderr.
@@ -127,6 +127,10 @@ struct ServeArgs {
     /// Serve /mcp without sessions, for load-balanced replicas.
     #[arg(long)]
     stateless: bool,
+    /// Most sessions open at once (Streamable HTTP and legacy SSE each); more are refused with
+    /// 503 until some close. Idle sessions close after five minutes.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    max_sessions: Option<u32>,
 }
 
 #[derive(clap::Args)]
@@ -291,6 +295,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         stateless: args.stateless || file.stateless.unwrap_or(false),
         max_body: max_body(&args.upstream, &file)?,
+        max_sessions: match args.max_sessions.map(|n| n as usize).or(file.max_sessions) {
+            Some(0) => anyhow::bail!("max_sessions: must be at least 1"),
+            Some(n) => n,
+            None => caspio_mcp::http::DEFAULT_MAX_SESSIONS,
+        },
     };
     let shutdown = tokio_util::sync::CancellationToken::new();
     let app = caspio_mcp::http::router(ctx, http, shutdown.clone());

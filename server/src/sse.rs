@@ -24,16 +24,23 @@ pub struct Sessions {
     ctx: Arc<Context>,
     shutdown: CancellationToken,
     max_body: usize,
+    max_sessions: usize,
 }
 
 impl Sessions {
-    /// Sessions serving `ctx`, ended when `shutdown` is cancelled.
-    pub fn new(ctx: Arc<Context>, shutdown: CancellationToken, max_body: usize) -> Self {
+    /// Sessions serving `ctx`, ended when `shutdown` is cancelled, at most `max_sessions` at once.
+    pub fn new(
+        ctx: Arc<Context>,
+        shutdown: CancellationToken,
+        max_body: usize,
+        max_sessions: usize,
+    ) -> Self {
         Sessions {
             inner: Default::default(),
             ctx,
             shutdown,
             max_body,
+            max_sessions,
         }
     }
 }
@@ -58,6 +65,9 @@ pub async fn open(State(sessions): State<Sessions>) -> Response {
     let (to_server, from_client) = mpsc::channel::<ClientJsonRpcMessage>(64);
     let (to_client, from_server) = mpsc::channel::<ServerJsonRpcMessage>(64);
     if let Ok(mut s) = sessions.inner.lock() {
+        if s.len() >= sessions.max_sessions {
+            return crate::http::too_many_sessions(s.len());
+        }
         s.insert(id.clone(), to_server);
     }
     let handler = CaspioMcp::new(sessions.ctx.clone());

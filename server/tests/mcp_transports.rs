@@ -407,6 +407,78 @@ async fn legacy_sse_transport() {
 }
 
 #[tokio::test]
+async fn sessions_past_the_cap_are_refused_until_one_closes() {
+    let s = start(HttpConfig {
+        max_sessions: 2,
+        ..Default::default()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let mcp = format!("{}/mcp", s.url);
+    let initialize = || {
+        http.post(&mcp)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}).to_string())
+            .send()
+    };
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let r = initialize().await.unwrap();
+        assert_eq!(r.status(), 200);
+        open.push(r.headers()["mcp-session-id"].to_str().unwrap().to_string());
+    }
+    let refused = initialize().await.unwrap();
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "60");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], -32000, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 sessions open"),
+        "{body}"
+    );
+    // Sessions already open go on working, and closing one makes room.
+    let listed = http
+        .post(&mcp)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-session-id", &open[0])
+        .header("mcp-protocol-version", "2025-11-25")
+        .body(json!({"jsonrpc": "2.0", "id": 2, "method": "ping"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), 200);
+    let closed = http
+        .delete(&mcp)
+        .header("mcp-session-id", &open[1])
+        .header("mcp-protocol-version", "2025-11-25")
+        .send()
+        .await
+        .unwrap();
+    assert!(closed.status().is_success());
+    let mut reopened = None;
+    for _ in 0..50 {
+        let r = initialize().await.unwrap();
+        if r.status() == 200 {
+            reopened = Some(r);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(reopened.is_some(), "a closed session frees its place");
+    // The legacy SSE transport has the same cap.
+    let sse = |_: usize| http.get(format!("{}/sse", s.url)).send();
+    let (a, b) = (sse(0).await.unwrap(), sse(1).await.unwrap());
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    assert_eq!(sse(2).await.unwrap().status(), 503);
+    drop(a);
+}
+
+#[tokio::test]
 async fn a_client_that_accepts_only_json_gets_json() {
     // Sessions make rmcp answer every POST with an event stream, which such a client cannot read.
     let s = start(HttpConfig::default()).await;
