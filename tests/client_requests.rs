@@ -492,6 +492,12 @@ async fn invalid_arguments_never_reach_caspio() {
             json!({"table_name": "T", "attachment_field_name": "F", "record_pk_id": "1", "file": {"name": "a", "content_base64": "%%%"}}),
             "`file`: content_base64 is not valid base64",
         ),
+        // An int32 past i32's range, refused in plain words rather than by the decoder.
+        (
+            "create_a_caspio_webhook",
+            json!({"name": "n", "outgoing_urls": ["https://example.com"], "call_throttling": 2_147_483_648u64}),
+            "`call_throttling`: expected an integer from 1 to 2147483647, got 2147483648",
+        ),
         // An update with nothing to change.
         (
             "update_a_caspio_webhook_by_id",

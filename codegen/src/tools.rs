@@ -547,7 +547,9 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
     let mut properties = Map::new();
     let mut required = Vec::new();
     for arg in args {
-        let mut schema = if arg.brief && !full {
+        let mut schema = if full {
+            schema_value(&arg.schema, true)
+        } else if arg.brief {
             brief_json(&arg.schema)
         } else {
             schema_json(&arg.schema)
@@ -667,6 +669,13 @@ fn brief_json(schema: &Schema) -> Value {
 /// A schema in the client-safe subset. Nested property descriptions are left out to keep the
 /// tool list small; arguments carry theirs.
 fn schema_json(schema: &Schema) -> Value {
+    schema_value(schema, false)
+}
+
+/// [`schema_json`], or with `validation` the schema the arguments are checked against: the same,
+/// plus what the generated Rust types imply and a client need not be told (an `int32` is
+/// bounded by `i32`, so 2147483648 is refused in plain words rather than by the decoder).
+fn schema_value(schema: &Schema, validation: bool) -> Value {
     let mut m = Map::new();
     match &schema.kind {
         Kind::String {
@@ -697,15 +706,18 @@ fn schema_json(schema: &Schema) -> Value {
             }
         }
         Kind::Integer {
+            format,
             minimum,
             maximum,
             enumeration,
-            ..
         } => {
             m.insert("type".into(), json!("integer"));
             if !enumeration.is_empty() {
                 m.insert("enum".into(), json!(enumeration));
             }
+            let int32 = validation && format.as_deref() == Some("int32");
+            let minimum = minimum.or(int32.then_some(i64::from(i32::MIN)));
+            let maximum = maximum.or(int32.then_some(i64::from(i32::MAX)));
             if let Some(n) = minimum {
                 m.insert("minimum".into(), json!(n));
             }
@@ -732,7 +744,7 @@ fn schema_json(schema: &Schema) -> Value {
             max_items,
         } => {
             m.insert("type".into(), json!("array"));
-            m.insert("items".into(), schema_json(items));
+            m.insert("items".into(), schema_value(items, validation));
             if let Some(n) = min_items.filter(|n| *n > 0) {
                 m.insert("minItems".into(), json!(n));
             }
@@ -749,7 +761,7 @@ fn schema_json(schema: &Schema) -> Value {
                 let mut props = Map::new();
                 let mut required = Vec::new();
                 for p in properties {
-                    props.insert(p.name.clone(), schema_json(&p.schema));
+                    props.insert(p.name.clone(), schema_value(&p.schema, validation));
                     if p.required {
                         required.push(json!(p.name));
                     }
