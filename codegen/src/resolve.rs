@@ -73,7 +73,8 @@ impl<'a> Resolver<'a> {
                     let raw = target
                         .lookup(self.raw)
                         .expect("target() checked the pointer");
-                    current = from_value_at(raw, &target, Source::Spec)?;
+                    current = from_value_at(raw, &target, Source::Spec)
+                        .map_err(|e| reached_from(e, &here))?;
                     here = target;
                 }
             }
@@ -103,6 +104,7 @@ impl<'a> Resolver<'a> {
                     .expect("target() checked the pointer");
                 let result =
                     from_value_at::<ReferenceOr<openapiv3::Schema>>(raw, &target, Source::Spec)
+                        .map_err(|e| reached_from(e, at))
                         .and_then(|inner| self.schema(&inner, &target));
                 self.expanding.borrow_mut().pop();
                 let mut schema = result?;
@@ -506,6 +508,17 @@ fn component_name(target: &Pointer) -> Option<String> {
         [c, s, name] if c == "components" && s == "schemas" => Some(name.clone()),
         _ => None,
     }
+}
+
+/// An error inside a `$ref`'s target names the target; say which reference led there, since the
+/// target (a shared component, or even the whole document) is often not where the mistake is.
+fn reached_from(mut error: Error, reference_at: &Pointer) -> Error {
+    error.message = format!(
+        "{} (reached through the $ref at {})",
+        error.message,
+        reference_at.as_str()
+    );
+    error
 }
 
 fn chain(stack: &[Pointer], again: &Pointer) -> String {
