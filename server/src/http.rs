@@ -1,6 +1,7 @@
 //! The HTTP face of the server: Streamable HTTP at `/mcp` (rmcp, both protocol eras), the legacy
 //! SSE bridge at `/sse` + `/messages`, and `/healthz`/`/readyz`, behind one guard that checks
-//! Host and Origin, body size and content type, and forgives clients that send a narrow `Accept` (one that takes only JSON gets JSON).
+//! Host and Origin, body size and content type, and forgives clients that send a narrow `Accept`
+//! (one that takes only JSON gets JSON), and caps how many sessions are open.
 
 use crate::handler::{CaspioMcp, Context};
 use crate::jsonrpc;
@@ -172,6 +173,39 @@ fn origin_allowed(origin: &str, config: &HttpConfig) -> bool {
         .any(|l| host_name(rest).eq_ignore_ascii_case(l))
 }
 
+/// The DNS-rebinding and cross-site checks: a 403 for a Host or browser Origin not allowed.
+fn foreign_host_or_origin(
+    headers: &axum::http::HeaderMap,
+    config: &HttpConfig,
+) -> Option<Response> {
+    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+        let name = host_name(host);
+        let allowed = if config.allowed_hosts.is_empty() {
+            LOOPBACK.iter().any(|l| l.eq_ignore_ascii_case(name))
+        } else {
+            config
+                .allowed_hosts
+                .iter()
+                .any(|h| h == "*" || h.eq_ignore_ascii_case(name) || h.eq_ignore_ascii_case(host))
+        };
+        if !allowed {
+            return Some(refuse(
+                StatusCode::FORBIDDEN,
+                &format!(
+                    "Host `{host}` is not allowed; start the server with --allowed-host {name}"
+                ),
+            ));
+        }
+    }
+    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())?;
+    (!origin_allowed(origin, config)).then(|| {
+        refuse(
+            StatusCode::FORBIDDEN,
+            &format!("Origin `{origin}` is not allowed; add it with --allowed-origin"),
+        )
+    })
+}
+
 /// What the guard needs: the settings, and the open Streamable HTTP sessions it caps.
 struct Guarded {
     config: HttpConfig,
@@ -185,32 +219,8 @@ async fn guard(
 ) -> Response {
     let config = &guarded.config;
     let headers = request.headers();
-    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
-        let name = host_name(host);
-        let allowed = if config.allowed_hosts.is_empty() {
-            LOOPBACK.iter().any(|l| l.eq_ignore_ascii_case(name))
-        } else {
-            config
-                .allowed_hosts
-                .iter()
-                .any(|h| h == "*" || h.eq_ignore_ascii_case(name) || h.eq_ignore_ascii_case(host))
-        };
-        if !allowed {
-            return refuse(
-                StatusCode::FORBIDDEN,
-                &format!(
-                    "Host `{host}` is not allowed; start the server with --allowed-host {name}"
-                ),
-            );
-        }
-    }
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-        if !origin_allowed(origin, config) {
-            return refuse(
-                StatusCode::FORBIDDEN,
-                &format!("Origin `{origin}` is not allowed; add it with --allowed-origin"),
-            );
-        }
+    if let Some(refusal) = foreign_host_or_origin(headers, config) {
+        return refusal;
     }
     if let Some(len) = headers
         .get(header::CONTENT_LENGTH)
