@@ -104,9 +104,15 @@ impl Client {
         }
         let url_len = self.account.len() + crate::BASE_PATH.len() + request.path_and_query().len();
         if url_len > MAX_URI {
+            let culprit = request
+                .longest_part()
+                .map(|(name, len)| {
+                    format!(" Its longest part is `{name}`, {len} characters once encoded:")
+                })
+                .unwrap_or_default();
             return Err(Error::Request(format!(
-                "the request URI would be {url_len} characters; Caspio allows {MAX_URI}. Shorten the \
-                 where/select text or split the call"
+                "the request URI would be {url_len} characters; Caspio allows {MAX_URI}.{culprit} \
+                 shorten it, or split the call into several"
             )));
         }
         let idempotent = matches!(request.method, "GET" | "PUT" | "DELETE" | "HEAD");

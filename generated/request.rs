@@ -267,6 +267,28 @@ impl Request {
     }
 
     /// The path and query as they go on the wire (for length checks and logs).
+    /// The longest variable part of the URI, by its encoded length: a path parameter (named as
+    /// in the template) or a query parameter. Said when a URI is over Caspio's limit, so the
+    /// caller knows what to shorten.
+    pub fn longest_part(&self) -> Option<(String, usize)> {
+        let path_parts = self
+            .template
+            .split('/')
+            .zip(self.path.split('/'))
+            .filter_map(|(template, filled)| {
+                let name = template.strip_prefix('{')?.strip_suffix('}')?;
+                Some((name.to_string(), filled.len()))
+            });
+        let query_parts = self.query.iter().map(|(name, value)| {
+            (
+                name.clone(),
+                utf8_percent_encode(value, SEGMENT).to_string().len(),
+            )
+        });
+        path_parts.chain(query_parts).max_by_key(|(_, len)| *len)
+    }
+
+    /// The path and query as sent, percent-encoded.
     pub fn path_and_query(&self) -> String {
         if self.query.is_empty() {
             return self.path.clone();
@@ -289,6 +311,17 @@ impl Request {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_longest_part_is_named_by_its_parameter() {
+        let r = Request::new("GET", "/v3/tables/{tableName}/records")
+            .path("tableName", &"T".repeat(30))
+            .query("q.where", "A = 'x y'")
+            .query("q.select", "PK_ID");
+        assert_eq!(r.longest_part(), Some(("tableName".into(), 30)));
+        let r = r.query("q.orderBy", &"é".repeat(20));
+        assert_eq!(r.longest_part(), Some(("q.orderBy".into(), 120)));
+    }
 
     #[test]
     fn path_values_cannot_escape_their_segment() {
