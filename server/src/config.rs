@@ -121,6 +121,31 @@ pub fn max_body(set: Option<usize>) -> anyhow::Result<usize> {
     }
 }
 
+/// `--max-sessions`: a positive number of sessions.
+pub fn parse_max_sessions(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of sessions"))?;
+    check_max_sessions(n)
+}
+
+fn check_max_sessions(n: usize) -> Result<usize, String> {
+    if n == 0 {
+        return Err("0 sessions would refuse every client; use at least 1".into());
+    }
+    Ok(n)
+}
+
+/// The session cap in force: the one set (by flag or file, checked like the flag), else the
+/// default.
+pub fn max_sessions(set: Option<usize>) -> anyhow::Result<usize> {
+    match set {
+        Some(n) => check_max_sessions(n).map_err(|e| anyhow::anyhow!("max_sessions: {e}")),
+        None => Ok(crate::http::DEFAULT_MAX_SESSIONS),
+    }
+}
+
 /// `--budget`: `REQUESTS/SECONDS`, both positive, e.g. `2000/300`.
 pub fn parse_budget(text: &str) -> Result<(usize, u64), String> {
     let (n, secs) = text
@@ -180,7 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn budgets_and_body_caps_are_parsed_or_refused_with_a_reason() {
+    fn budgets_body_and_session_caps_are_parsed_or_refused_with_a_reason() {
         assert_eq!(parse_budget("2000/300"), Ok((2000, 300)));
         assert_eq!(parse_budget(" 5 / 2 "), Ok((5, 2)));
         for (bad, why) in [
@@ -203,5 +228,18 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("max_body: "));
+        assert_eq!(parse_max_sessions("50"), Ok(50));
+        assert!(parse_max_sessions("0").unwrap_err().contains("at least 1"));
+        assert!(parse_max_sessions("many")
+            .unwrap_err()
+            .contains("not a number"));
+        assert_eq!(
+            max_sessions(None).unwrap(),
+            crate::http::DEFAULT_MAX_SESSIONS
+        );
+        assert!(max_sessions(Some(0))
+            .unwrap_err()
+            .to_string()
+            .starts_with("max_sessions: "));
     }
 }

@@ -129,8 +129,8 @@ struct ServeArgs {
     stateless: bool,
     /// Most sessions open at once (Streamable HTTP and legacy SSE each); more are refused with
     /// 503 until some close. Idle sessions close after five minutes.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-    max_sessions: Option<u32>,
+    #[arg(long, value_parser = config::parse_max_sessions)]
+    max_sessions: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -295,11 +295,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         stateless: args.stateless || file.stateless.unwrap_or(false),
         max_body: max_body(&args.upstream, &file)?,
-        max_sessions: match args.max_sessions.map(|n| n as usize).or(file.max_sessions) {
-            Some(0) => anyhow::bail!("max_sessions: must be at least 1"),
-            Some(n) => n,
-            None => caspio_mcp::http::DEFAULT_MAX_SESSIONS,
-        },
+        max_sessions: config::max_sessions(args.max_sessions.or(file.max_sessions))?,
     };
     let shutdown = tokio_util::sync::CancellationToken::new();
     let app = caspio_mcp::http::router(ctx, http, shutdown.clone());
