@@ -428,34 +428,36 @@ pub const MAX_SOURCE_CHARS: usize = crate::client::MAX_URI;
 /// per level, so without a bound `((((...` would overflow the stack and abort the whole server.
 pub const MAX_DEPTH: usize = 64;
 
-fn check_length(source: &str) -> Result<(), ParseError> {
-    let chars = source.chars().count();
-    if chars > MAX_SOURCE_CHARS {
-        return Err(ParseError {
-            position: MAX_SOURCE_CHARS,
-            message: format!(
-                "the text is {chars} characters; a request URI, which carries it, may have at most {MAX_SOURCE_CHARS}"
-            ),
-        });
+impl Parser {
+    /// A parser at the start of `source`, once it is known to be neither blank (`empty` says
+    /// what is missing) nor longer than [`MAX_SOURCE_CHARS`], and lexes.
+    fn over(source: &str, empty: &str) -> Result<Parser, ParseError> {
+        if source.trim().is_empty() {
+            return Err(ParseError {
+                position: 0,
+                message: empty.into(),
+            });
+        }
+        let chars = source.chars().count();
+        if chars > MAX_SOURCE_CHARS {
+            return Err(ParseError {
+                position: MAX_SOURCE_CHARS,
+                message: format!(
+                    "the text is {chars} characters; a request URI, which carries it, may have at most {MAX_SOURCE_CHARS}"
+                ),
+            });
+        }
+        Ok(Parser {
+            toks: lex(source)?.toks,
+            pos: 0,
+            depth: 0,
+        })
     }
-    Ok(())
 }
 
 /// Parses a condition.
 pub fn parse(source: &str) -> Result<Expr, ParseError> {
-    if source.trim().is_empty() {
-        return Err(ParseError {
-            position: 0,
-            message: "the condition is empty".into(),
-        });
-    }
-    check_length(source)?;
-    let lexer = lex(source)?;
-    let mut p = Parser {
-        toks: lexer.toks,
-        pos: 0,
-        depth: 0,
-    };
+    let mut p = Parser::over(source, "the condition is empty")?;
     let expr = p.expr()?;
     match p.peek() {
         Tok::End => Ok(expr),
@@ -470,19 +472,7 @@ pub fn parse(source: &str) -> Result<Expr, ParseError> {
 /// Parses one value expression (a field, literal, call or arithmetic), as used in `q.select`,
 /// `q.orderBy` and `q.groupBy` items.
 pub fn parse_value(source: &str) -> Result<Value, ParseError> {
-    if source.trim().is_empty() {
-        return Err(ParseError {
-            position: 0,
-            message: "the expression is empty".into(),
-        });
-    }
-    check_length(source)?;
-    let lexer = lex(source)?;
-    let mut p = Parser {
-        toks: lexer.toks,
-        pos: 0,
-        depth: 0,
-    };
+    let mut p = Parser::over(source, "the expression is empty")?;
     let value = p.value()?;
     match p.peek() {
         Tok::End => Ok(value),

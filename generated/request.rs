@@ -266,7 +266,6 @@ impl Request {
         }
     }
 
-    /// The path and query as they go on the wire (for length checks and logs).
     /// The longest variable part of the URI, by its encoded length: a path parameter (named as
     /// in the template) or a query parameter. Said when a URI is over Caspio's limit, so the
     /// caller knows what to shorten.
@@ -288,7 +287,7 @@ impl Request {
         path_parts.chain(query_parts).max_by_key(|(_, len)| *len)
     }
 
-    /// The path and query as sent, percent-encoded.
+    /// The path and query as they go on the wire (for length checks and logs).
     pub fn path_and_query(&self) -> String {
         if self.query.is_empty() {
             return self.path.clone();

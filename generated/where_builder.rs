@@ -123,7 +123,7 @@ pub fn build(args: &Map<String, Value>) -> Result<String, ArgError> {
             .collect::<Vec<_>>()
             .join(" OR ")
     } else {
-        parts.join(if or { " OR " } else { " AND " })
+        parts.join(" AND ")
     };
     crate::qwhere::parse(&condition)
         .map_err(|e| bad("conditions".into(), e.explain(&condition)))?;
