@@ -441,7 +441,7 @@ async fn sessions_past_the_cap_are_refused_until_one_closes() {
         "{body}"
     );
     // Sessions already open go on working, and closing one makes room.
-    let listed = http
+    let still_open = http
         .post(&mcp)
         .header("content-type", "application/json")
         .header("accept", "application/json, text/event-stream")
@@ -451,7 +451,7 @@ async fn sessions_past_the_cap_are_refused_until_one_closes() {
         .send()
         .await
         .unwrap();
-    assert_eq!(listed.status(), 200);
+    assert_eq!(still_open.status(), 200);
     let closed = http
         .delete(&mcp)
         .header("mcp-session-id", &open[1])
