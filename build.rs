@@ -29,6 +29,10 @@ fn main() -> ExitCode {
     println!("cargo:rerun-if-changed={}", spec_path.display());
     println!("cargo:rerun-if-changed={}", overrides_path.display());
     println!("cargo:rustc-env=CASPIO_SPEC_PATH={}", spec_path.display());
+    println!(
+        "cargo:rustc-env=CASPIO_OVERRIDES_PATH={}",
+        overrides_path.display()
+    );
 
     let read = |p: &Path| {
         std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))

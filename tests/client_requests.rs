@@ -6,7 +6,7 @@
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use caspio::tools::{self, CallError};
+use caspio::runtime::tools::{self, CallError};
 use caspio::{Client, Credentials, Error};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -143,7 +143,7 @@ fn query_value<'a>(seen: &'a Seen, name: &str) -> Option<&'a str> {
 async fn paths_are_encoded_and_q_parameters_sent() {
     let (client, script) = start().await;
     let filter = "Status='Open' AND Name LIKE N'O''Brien%' AND Note = 'a&b=c#d'";
-    tools::call(
+    caspio::registry().call(
         &client,
         "list_all_caspio_records",
         args(json!({"table_name": "Café Orders/2024", "select": "PK_ID,Name", "where": filter, "order_by": "Created DESC", "page_size": 50, "page_number": 2})),
@@ -171,13 +171,14 @@ async fn whole_numbers_written_as_floats_are_sent_as_integers() {
     // JSON Schema counts 50.0 and 2e0 as integers and some models write them so; they must
     // reach Caspio as the integers they are, not fail after validation accepted them.
     let (client, script) = start().await;
-    tools::call(
-        &client,
-        "list_all_caspio_records",
-        args(json!({"table_name": "T", "page_size": 50.0, "page_number": 2e0})),
-    )
-    .await
-    .unwrap();
+    caspio::registry()
+        .call(
+            &client,
+            "list_all_caspio_records",
+            args(json!({"table_name": "T", "page_size": 50.0, "page_number": 2e0})),
+        )
+        .await
+        .unwrap();
     let call = &script.resource_calls()[0];
     assert_eq!(query_value(call, "q.pageSize"), Some("50"));
     assert_eq!(query_value(call, "q.pageNumber"), Some("2"));
@@ -195,7 +196,7 @@ async fn directory_users_use_the_unprefixed_where() {
     );
     // …then writes.
     script.answer(200, &[], br#"{"UsersAffected": 2, "Result": []}"#.to_vec());
-    let out = tools::call(
+    let out = caspio::registry().call(
         &client,
         "update_a_caspio_user_by_id",
         args(json!({"directory_id": "402", "where": "Email LIKE '%@acmecorp.com'", "values": {"Role": "Staff"}})),
@@ -233,7 +234,7 @@ async fn directory_users_use_the_unprefixed_where() {
 async fn flattened_and_grouped_arguments_build_caspio_bodies() {
     let (client, script) = start().await;
     script.answer(201, &[], Vec::new());
-    tools::call(
+    caspio::registry().call(
         &client,
         "create_a_caspio_field",
         args(json!({"table_name": "Tickets", "name": "Closed_At", "type": "TIMESTAMP", "settings": {"on_update": true, "label": "Closed", "unique": false}})),
@@ -257,13 +258,14 @@ async fn inserts_ask_for_the_new_row_back() {
         &[],
         br#"{"Result":[{"PK_ID":7,"Status":"Open"}]}"#.to_vec(),
     );
-    let out = tools::call(
-        &client,
-        "create_a_caspio_record",
-        args(json!({"table_name": "Support_Tickets", "record": {"Status": "Open"}})),
-    )
-    .await
-    .unwrap();
+    let out = caspio::registry()
+        .call(
+            &client,
+            "create_a_caspio_record",
+            args(json!({"table_name": "Support_Tickets", "record": {"Status": "Open"}})),
+        )
+        .await
+        .unwrap();
     let call = &script.resource_calls()[0];
     assert_eq!(query_value(call, "response"), Some("rows"));
     assert_eq!(out.structured.unwrap()["Result"][0]["PK_ID"], 7);
@@ -314,7 +316,7 @@ async fn attachment_upload_sends_one_file_part() {
     script.answer(204, &[], Vec::new());
     let bytes: Vec<u8> = (0..=255u8).collect();
     let b64 = base64_encode(&bytes);
-    tools::call(
+    caspio::registry().call(
         &client,
         "update_a_caspio_attachment_by_id",
         args(json!({"table_name": "Monthly_Reports", "attachment_field_name": "Final_Export", "record_pk_id": "3", "file": {"name": "march.pdf", "content_base64": b64}})),
@@ -346,7 +348,7 @@ async fn file_upload_sends_every_file_as_a_files_part() {
         br#"{"Result":[{"Name":"a.txt","ExternalKey":"k1"},{"Name":"b.csv","ExternalKey":"k2"}]}"#
             .to_vec(),
     );
-    tools::call(
+    caspio::registry().call(
         &client,
         "create_a_caspio_file",
         args(json!({"external_key": "folder-1", "files": [
@@ -445,13 +447,14 @@ async fn caspio_errors_keep_code_message_request_id_and_rate_limits() {
         &[("x-caspio-request-id", "req-42"), ("x-ratelimit-remaining", "0"), ("retry-after", "30")],
         br#"{"Code":"ObjectNotFound","Message":"Cannot find table 'Nope'","Resource":"/v3/tables/Nope","RequestId":"req-42"}"#.to_vec(),
     );
-    let err = tools::call(
-        &client,
-        "get_single_caspio_table_by_id",
-        args(json!({"table_name": "Nope"})),
-    )
-    .await
-    .unwrap_err();
+    let err = caspio::registry()
+        .call(
+            &client,
+            "get_single_caspio_table_by_id",
+            args(json!({"table_name": "Nope"})),
+        )
+        .await
+        .unwrap_err();
     let CallError::Api(Error::Api(api)) = err else {
         panic!("not an API error: {err:?}")
     };
@@ -533,7 +536,8 @@ async fn invalid_arguments_never_reach_caspio() {
         ),
     ];
     for (tool, arguments, expected) in cases {
-        let err = tools::call(&client, tool, args(arguments))
+        let err = caspio::registry()
+            .call(&client, tool, args(arguments))
             .await
             .unwrap_err();
         assert!(
@@ -543,7 +547,7 @@ async fn invalid_arguments_never_reach_caspio() {
         assert!(err.to_string().contains(expected), "{tool}: {err}");
     }
     assert!(matches!(
-        tools::call(&client, "no_such_tool", None).await,
+        caspio::registry().call(&client, "no_such_tool", None).await,
         Err(CallError::UnknownTool(_))
     ));
     assert!(
@@ -561,13 +565,14 @@ async fn downloads_return_bytes_and_file_name() {
         &[("content-disposition", "attachment; filename=\"report.bin\"")],
         vec![0u8, 1, 2, 250],
     );
-    let out = tools::call(
-        &client,
-        "caspio_files_download",
-        args(json!({"external_key": "k"})),
-    )
-    .await
-    .unwrap();
+    let out = caspio::registry()
+        .call(
+            &client,
+            "caspio_files_download",
+            args(json!({"external_key": "k"})),
+        )
+        .await
+        .unwrap();
     let file = out.file.unwrap();
     assert_eq!(file.bytes, vec![0u8, 1, 2, 250]);
     assert_eq!(file.file_name.as_deref(), Some("report.bin"));
@@ -585,13 +590,14 @@ async fn over_long_uris_are_refused_before_sending() {
             .collect::<Vec<_>>()
             .join(",")
     );
-    let err = tools::call(
-        &client,
-        "list_all_caspio_records",
-        args(json!({"table_name": "T", "where": long_where})),
-    )
-    .await
-    .unwrap_err();
+    let err = caspio::registry()
+        .call(
+            &client,
+            "list_all_caspio_records",
+            args(json!({"table_name": "T", "where": long_where})),
+        )
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("2047"), "{err}");
     assert!(
         err.to_string().contains("Its longest part is `q.where`"),
@@ -608,7 +614,7 @@ async fn typed_client_and_tool_build_the_same_request() {
         ..Default::default()
     };
     let typed = caspio::requests::list_table_records(&params);
-    let tool = tools::find("list_all_caspio_records").unwrap();
+    let tool = caspio::registry().find("list_all_caspio_records").unwrap();
     let from_tool = tools::request_of(
         tool,
         args(json!({"table_name": "Inventory", "where": "SKU LIKE 'OBS-2024%'"})).unwrap(),

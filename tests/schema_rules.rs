@@ -27,38 +27,55 @@ const KNOWN_NAMES: [&str; 17] = [
 
 #[test]
 fn the_known_names_exist_for_the_right_operations() {
-    let find = |n: &str| caspio::tools::find(n).unwrap_or_else(|| panic!("missing tool {n}"));
+    let find = |n: &str| {
+        caspio::registry()
+            .find(n)
+            .unwrap_or_else(|| panic!("missing tool {n}"))
+    };
     for n in KNOWN_NAMES {
         find(n);
     }
     assert_eq!(
-        find("update_a_caspio_record_by_id").operation_id,
-        "UpdateTableRecords"
+        find("update_a_caspio_record_by_id").operation_id(),
+        Some("UpdateTableRecords")
     );
     assert_eq!(
-        find("update_a_caspio_attachment_by_id").operation_id,
-        "UploadFileToAttachmentTableField"
+        find("update_a_caspio_attachment_by_id").operation_id(),
+        Some("UploadFileToAttachmentTableField")
     );
     assert_eq!(
-        find("caspio_deployments_bulk_update").operation_id,
-        "UpdateBridgeApplicationDataPagesDeployment"
+        find("caspio_deployments_bulk_update").operation_id(),
+        Some("UpdateBridgeApplicationDataPagesDeployment")
     );
     assert_eq!(
-        find("list_all_caspio_users").operation_id,
-        "ListDirectoryUsers"
+        find("list_all_caspio_users").operation_id(),
+        Some("ListDirectoryUsers")
     );
-    let ops: std::collections::BTreeSet<_> = caspio::tools::all()
+    let ops: std::collections::BTreeSet<_> = caspio::registry()
+        .tools()
         .iter()
-        .filter(|t| t.method != "LOCAL")
-        .map(|t| t.operation_id)
+        .filter_map(|t| t.operation_id())
         .collect();
-    assert_eq!(ops.len(), 70, "one tool per Caspio v3 operation");
+    let spec = std::fs::read_to_string(env!("CASPIO_SPEC_PATH")).unwrap();
+    let overrides = std::fs::read_to_string(env!("CASPIO_OVERRIDES_PATH")).unwrap();
+    let operations: std::collections::BTreeSet<String> =
+        caspio_codegen::generate(&spec, &overrides)
+            .unwrap()
+            .tools
+            .iter()
+            .map(|t| t.operation.id.clone())
+            .collect();
+    assert_eq!(
+        ops,
+        operations.iter().map(String::as_str).collect(),
+        "one tool per operation of the document"
+    );
 }
 
 #[test]
 fn names_fit_every_client() {
     let mut seen = std::collections::BTreeSet::new();
-    for t in caspio::tools::all() {
+    for t in caspio::registry().tools() {
         let n = t.name;
         assert!(
             n.len() <= 48,
@@ -122,7 +139,7 @@ fn check_subset(schema: &Value, at: &str) {
 
 #[test]
 fn input_schemas_stay_in_the_subset_every_client_accepts() {
-    for t in caspio::tools::all() {
+    for t in caspio::registry().tools() {
         let json = t.to_mcp_json();
         let input = &json["inputSchema"];
         assert_eq!(

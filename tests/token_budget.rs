@@ -24,7 +24,8 @@
 const BUDGET: usize = 8_050;
 
 fn tool_list_json() -> String {
-    let tools: Vec<serde_json::Value> = caspio::tools::all()
+    let tools: Vec<serde_json::Value> = caspio::registry()
+        .tools()
         .iter()
         .map(|t| t.to_mcp_json())
         .collect();
@@ -38,18 +39,19 @@ fn tool_list_fits_the_context_budget() {
     let tokens = bpe.encode_with_special_tokens(&text).len();
     println!(
         "tools/list: {} tools, {} o200k_base tokens, {} bytes (budget {BUDGET})",
-        caspio::tools::all().len(),
+        caspio::registry().tools().len(),
         tokens,
         text.len()
     );
     // What a client that hands the model only name, description and input schema sends.
-    let model_facing: Vec<serde_json::Value> = caspio::tools::all()
+    let model_facing: Vec<serde_json::Value> = caspio::registry()
+        .tools()
         .iter()
         .map(|t| {
             serde_json::json!({
                 "name": t.name,
                 "description": t.description,
-                "inputSchema": t.input_schema_value(),
+                "inputSchema": t.input_schema.value(),
             })
         })
         .collect();
@@ -59,7 +61,8 @@ fn tool_list_fits_the_context_budget() {
         bpe.encode_with_special_tokens(&model_text).len()
     );
     // Where the tokens go, biggest first, so a reviewer sees what a change cost.
-    let mut per_tool: Vec<(usize, usize, usize, &str)> = caspio::tools::all()
+    let mut per_tool: Vec<(usize, usize, usize, &str)> = caspio::registry()
+        .tools()
         .iter()
         .map(|t| {
             let json = t.to_mcp_json();
@@ -88,8 +91,8 @@ fn tool_list_fits_the_context_budget() {
 
 #[test]
 fn every_argument_is_described() {
-    for tool in caspio::tools::all() {
-        let schema = tool.input_schema_value();
+    for tool in caspio::registry().tools() {
+        let schema = tool.input_schema.value();
         let props = schema["properties"]
             .as_object()
             .expect("properties always present");

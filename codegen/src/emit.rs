@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::ir::{Kind, Response, Schema};
 use crate::naming::{field_ident, fn_name, needs_rename, type_name};
-use crate::tools::{ArgSource, Tool};
+use crate::tools::{ArgSource, Hints, MethodKind, Tool};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
     let mut requests = Vec::new();
     let mut methods = Vec::new();
     let mut registry = Vec::new();
-    let mut arms = Vec::new();
+    let mut builders = Vec::new();
 
     for tool in tools {
         let op = &tool.operation;
@@ -44,23 +44,13 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
                 let hint = format!("{op_type}{}", type_name(&arg.name).unwrap_or_default());
                 let inner = types.rust_type(&arg.schema, &hint);
                 let f = field_ident(&arg.name);
-                let doc = arg
-                    .description
-                    .clone()
-                    .unwrap_or_else(|| format!("The `{}` argument.", arg.name));
-                let rename = needs_rename(&f, &arg.name).then(|| {
-                    let n = &arg.name;
-                    quote!(#[serde(rename = #n)])
-                });
-                if arg.required {
-                    fields.push(quote! { #[doc = #doc] #rename pub #f: #inner, });
-                } else {
-                    fields.push(quote! {
-                        #[doc = #doc] #rename
-                        #[serde(default, skip_serializing_if = "Option::is_none")]
-                        pub #f: Option<#inner>,
-                    });
-                }
+                fields.push(struct_field(
+                    &f,
+                    &arg.name,
+                    arg.description.as_deref(),
+                    inner,
+                    arg.required,
+                ));
             }
             let doc = format!("Arguments of `{}` (tool `{}`).", op.id, tool.name);
             params.push(quote! {
@@ -73,6 +63,7 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
 
         // Request builder.
         let method = op.method.as_str();
+        let method_variant = variant(op.method);
         let path = &op.path;
         let mut steps = Vec::new();
         for arg in &tool.args {
@@ -128,13 +119,13 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
             requests.push(quote! {
                 #[doc = #req_doc]
                 pub fn #fn_ident(p: &crate::params::#params_ident) -> crate::Request {
-                    crate::Request::new(#method, #path) #(#steps)*
+                    crate::Request::new(HttpMethod::#method_variant, #path) #(#steps)*
                 }
             });
         } else {
             requests.push(quote! {
                 #[doc = #req_doc]
-                pub fn #fn_ident() -> crate::Request { crate::Request::new(#method, #path) }
+                pub fn #fn_ident() -> crate::Request { crate::Request::new(HttpMethod::#method_variant, #path) }
             });
         }
 
@@ -170,69 +161,106 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
             }
         });
 
-        // Registry entry and dispatcher arm.
+        // Registry entry and the builder it points at.
         let (name, title, description, op_id) =
             (&tool.name, &tool.title, &tool.description, &op.id);
-        let tags = &tool.tags;
-        let kind = &tool.kind;
-        let (ro, de, id, bu) = (
-            tool.hints.read_only,
-            tool.hints.destructive,
-            tool.hints.idempotent,
-            tool.hints.bulk,
-        );
-        let guarded = tool.guarded;
-        let pageable = tool.pageable;
-        let input = serde_json::to_string(&tool.input_schema)
-            .map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
-        let validation = match &tool.validation_schema {
-            Some(s) => {
-                let text = serde_json::to_string(s)
-                    .map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
-                quote!(Some(#text))
+        let tags = tool.tags.iter().map(variant);
+        let method_kind = match MethodKind::standard(&tool.kind) {
+            Some(k) => {
+                let v = variant(k);
+                quote!(MethodKind::#v)
             }
-            None => quote!(None),
-        };
-        let output = match &tool.output_schema {
-            Some(s) => {
-                let text = serde_json::to_string(s)
-                    .map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
-                quote!(Some(#text))
+            None => {
+                let verb = &tool.kind;
+                quote!(MethodKind::Custom(#verb))
             }
-            None => quote!(None),
         };
+        let Hints {
+            read_only,
+            destructive,
+            idempotent,
+            bulk,
+        } = tool.hints;
+        let schema = |value: &serde_json::Value| -> Result<TokenStream> {
+            let text = serde_json::to_string(value)
+                .map_err(|e| Error::spec(op.pointer.as_str(), e.to_string()))?;
+            let text = raw_string(&text);
+            Ok(quote!(Schema::new(#text)))
+        };
+        let input = schema(&tool.input_schema)?;
+        let optional = |value: &Option<serde_json::Value>| -> Result<TokenStream> {
+            Ok(match value {
+                Some(v) => {
+                    let s = schema(v)?;
+                    quote!(Some(#s))
+                }
+                None => quote!(None),
+            })
+        };
+        let validation = optional(&tool.validation_schema)?;
+        let output = optional(&tool.output_schema)?;
         let output_kind = match &op.response {
-            Response::Empty => quote!(crate::tools::OutputKind::Empty),
-            Response::Binary => quote!(crate::tools::OutputKind::Binary),
-            Response::Json { .. } => quote!(crate::tools::OutputKind::Json),
+            Response::Empty => quote!(OutputKind::Empty),
+            Response::Binary => quote!(OutputKind::Binary),
+            Response::Json { .. } => quote!(OutputKind::Json),
+        };
+        let extras = match &tool.guarded {
+            Some(reader) => {
+                let reader_tool = &reader.tool;
+                let reader_fn = ident(&fn_name(&reader.operation_id).ok_or_else(|| {
+                    Error::spec(op.pointer.as_str(), "count_with names no usable operation")
+                })?);
+                let carry = &reader.carry;
+                quote!(Extras::Guarded(CountReader {
+                    tool: #reader_tool,
+                    build: crate::builders::#reader_fn,
+                    carry: &[#(#carry),*],
+                }))
+            }
+            None if tool.pageable => quote!(Extras::Paged),
+            None => quote!(Extras::None),
         };
         registry.push(quote! {
-            crate::tools::ToolDef {
+            ToolDef {
                 name: #name,
                 title: #title,
                 description: #description,
-                operation_id: #op_id,
-                method: #method,
-                path: #path,
-                tags: &[#(#tags),*],
-                kind: #kind,
-                hints: crate::tools::Hints { read_only: #ro, destructive: #de, idempotent: #id, bulk: #bu },
+                tags: &[#(Tag::#tags),*],
+                method: #method_kind,
+                hints: Hints { read_only: #read_only, destructive: #destructive, idempotent: #idempotent, bulk: #bulk },
                 input_schema: #input,
                 validation_schema: #validation,
                 output_schema: #output,
                 output: #output_kind,
-                guarded: #guarded,
-                pageable: #pageable,
+                kind: ToolKind::Http {
+                    operation_id: #op_id,
+                    method: HttpMethod::#method_variant,
+                    path: #path,
+                    build: crate::builders::#fn_ident,
+                },
+                extras: #extras,
             }
         });
-        arms.push(if has_args {
-            quote!(#op_id => crate::requests::#fn_ident(&crate::tools::decode::<crate::params::#params_ident>(args)?),)
+        let build_doc = format!("`{op_id}` from checked tool arguments.");
+        builders.push(if has_args {
+            quote! {
+                #[doc = #build_doc]
+                pub fn #fn_ident(args: Map<String, Value>) -> Result<crate::Request, CallError> {
+                    Ok(crate::requests::#fn_ident(&decode::<crate::params::#params_ident>(args)?))
+                }
+            }
         } else {
-            quote!(#op_id => crate::requests::#fn_ident(),)
+            quote! {
+                #[doc = #build_doc]
+                pub fn #fn_ident(_: Map<String, Value>) -> Result<crate::Request, CallError> {
+                    Ok(crate::requests::#fn_ident())
+                }
+            }
         });
     }
 
     let type_defs = types.emit();
+    let count = registry.len();
     let tokens = quote! {
         /// The path prefix of every operation, from the spec's first server URL.
         pub const BASE_PATH: &str = #base_path;
@@ -250,27 +278,29 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
 
         /// One request builder per operation.
         pub mod requests {
+            use caspio_runtime::contract::HttpMethod;
+
             #(#requests)*
+        }
+
+        /// One request builder per tool: checked JSON arguments → parameter struct → request.
+        pub mod builders {
+            use caspio_runtime::tools::{decode, CallError};
+            use serde_json::{Map, Value};
+
+            #(#builders)*
         }
 
         impl crate::Client {
             #(#methods)*
         }
 
-        /// Every tool, in document order.
-        pub static TOOLS: &[crate::tools::ToolDef] = &[#(#registry),*];
-
-        /// Builds the request of a tool call from arguments already checked against the tool's
-        /// input schema.
-        pub(crate) fn request_for(
-            tool: &crate::tools::ToolDef,
-            args: serde_json::Map<String, serde_json::Value>,
-        ) -> Result<crate::Request, crate::tools::CallError> {
-            Ok(match tool.operation_id {
-                #(#arms)*
-                other => return Err(crate::tools::CallError::UnknownTool(other.to_string())),
-            })
-        }
+        /// Every generated tool, in document order; [`registry`] adds the runtime's local ones.
+        pub static TOOLS: [caspio_runtime::tools::ToolDef; #count] = {
+            use caspio_runtime::contract::{HttpMethod, Hints, MethodKind, OutputKind, Schema, Tag};
+            use caspio_runtime::tools::{CountReader, Extras, ToolDef, ToolKind};
+            [#(#registry),*]
+        };
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| {
         Error::spec(
@@ -296,13 +326,55 @@ fn method_doc(tool: &Tool) -> String {
     )
 }
 
+/// One struct field: its doc only when the spec has something to say, `rename` only when the
+/// wire name differs from the field's, and optional fields left out when unset.
+fn struct_field(
+    f: &Ident,
+    wire: &str,
+    description: Option<&str>,
+    inner: TokenStream,
+    required: bool,
+) -> TokenStream {
+    let doc = description.map(|d| quote!(#[doc = #d]));
+    let rename = needs_rename(f, wire).then(|| quote!(rename = #wire));
+    if required {
+        let serde = rename.map(|r| quote!(#[serde(#r)]));
+        quote! { #doc #serde pub #f: #inner, }
+    } else {
+        let rename = rename.map(|r| quote!(#r,));
+        quote! {
+            #doc
+            #[serde(#rename default, skip_serializing_if = "Option::is_none")]
+            pub #f: Option<#inner>,
+        }
+    }
+}
+
+/// A raw string literal (`r#"..."#`), so JSON reads as JSON in the generated source.
+fn raw_string(text: &str) -> proc_macro2::Literal {
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let fence = "#".repeat(hashes);
+    // A raw string of any text with a fence longer than any `"#…` inside always parses.
+    format!("r{fence}\"{text}\"{fence}")
+        .parse()
+        .unwrap_or_else(|_| proc_macro2::Literal::string(text))
+}
+
+/// The identifier of a contract enum's unit variant (`HttpMethod::Get` → `Get`).
+fn variant(value: impl std::fmt::Debug) -> Ident {
+    Ident::new(&format!("{value:?}"), Span::call_site())
+}
+
 fn ident(name: &str) -> Ident {
     field_ident(name)
 }
 
 /// A generated struct.
 struct StructDef {
-    doc: String,
+    doc: Option<String>,
     fields: Vec<TokenStream>,
     /// The schema it was made from, to tell a name clash from a second use.
     schema: Schema,
@@ -354,7 +426,7 @@ impl Types {
                             self.defs.insert(
                                 name.clone(),
                                 StructDef {
-                                    doc: String::new(),
+                                    doc: None,
                                     fields: vec![],
                                     schema: schema.clone(),
                                 },
@@ -372,28 +444,17 @@ impl Types {
                                     &p.schema,
                                     &format!("{name}{}", type_name(&p.name).unwrap_or_default()),
                                 );
-                                let wire = &p.name;
-                                let doc = p
-                                    .schema
-                                    .description
-                                    .clone()
-                                    .unwrap_or_else(|| format!("`{wire}`."));
-                                fields.push(if p.required && !p.schema.nullable {
-                                    quote! { #[doc = #doc] #[serde(rename = #wire)] pub #f: #inner, }
-                                } else {
-                                    quote! {
-                                        #[doc = #doc]
-                                        #[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]
-                                        pub #f: Option<#inner>,
-                                    }
-                                });
+                                fields.push(struct_field(
+                                    &f,
+                                    &p.name,
+                                    p.schema.description.as_deref(),
+                                    inner,
+                                    p.required && !p.schema.nullable,
+                                ));
                             }
                             let def = self.defs.get_mut(&name).expect("reserved above");
                             def.fields = fields;
-                            def.doc = schema
-                                .description
-                                .clone()
-                                .unwrap_or_else(|| format!("The `{name}` object."));
+                            def.doc = schema.description.clone();
                             break;
                         }
                     }
@@ -409,10 +470,10 @@ impl Types {
             .iter()
             .map(|(name, def)| {
                 let id = Ident::new(name, Span::call_site());
-                let doc = &def.doc;
+                let doc = def.doc.as_ref().map(|d| quote!(#[doc = #d]));
                 let fields = &def.fields;
                 quote! {
-                    #[doc = #doc]
+                    #doc
                     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
                     pub struct #id { #(#fields)* }
                 }

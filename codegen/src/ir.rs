@@ -18,33 +18,9 @@ pub struct Api {
     pub operations: Vec<Operation>,
 }
 
-/// HTTP methods the generator supports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Method {
-    /// GET
-    Get,
-    /// POST
-    Post,
-    /// PUT
-    Put,
-    /// PATCH
-    Patch,
-    /// DELETE
-    Delete,
-}
-
-impl Method {
-    /// Upper-case name, as sent on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        }
-    }
-}
+/// HTTP methods the generator supports: the contract's, so the generator and the runtime decide
+/// idempotency and default hints the same way.
+pub use caspio_contract::HttpMethod as Method;
 
 /// One API operation.
 #[derive(Debug, Clone)]

@@ -37,6 +37,9 @@ pub struct ToolOverride {
     pub kind: String,
     /// Safety hints; replaces the defaults derived from the HTTP method when given.
     pub safety: Option<Vec<Safety>>,
+    /// For a bulk write selected by `where`: the operationId of the list that reads the same
+    /// records, which the runtime's guard counts them with before the write is sent.
+    pub count_with: Option<String>,
     /// Argument overrides keyed by the default argument name.
     #[serde(default)]
     pub params: IndexMap<String, ParamOverride>,

@@ -13,6 +13,9 @@ use crate::ir::{
 use crate::naming::{arg_name, fn_name, is_snake_identifier};
 use crate::overrides::{Overrides, Safety};
 use crate::pointer::Pointer;
+use caspio_contract::args::{self, PAGE_NUMBER, PAGE_SIZE, WHERE};
+use caspio_contract::keywords::AT_LEAST_ONE_OF;
+pub use caspio_contract::{Hints, MethodKind, Tag};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
@@ -32,8 +35,8 @@ pub struct Tool {
     /// LLM-facing description.
     pub description: String,
     /// Domain tags.
-    pub tags: Vec<String>,
-    /// Method kind.
+    pub tags: Vec<Tag>,
+    /// Method kind: one of [`MethodKind::STANDARD`]'s names or a custom verb.
     pub kind: String,
     /// Safety hints.
     pub hints: Hints,
@@ -42,9 +45,9 @@ pub struct Tool {
     /// Query parameters the overrides fixed: always sent with these values, never shown.
     pub fixed_query: Vec<(String, String)>,
     /// A bulk write selected by `where`: the tool also takes the runtime's guard arguments
-    /// `dry_run` and `allow_all_rows` (see [`GUARD_ARGS`]), which never reach Caspio.
-    pub guarded: bool,
-    /// A paged list: also takes the runtime's `fetch_all` and `max_rows` (see [`PAGING_ARGS`]).
+    /// (see [`args::GUARD`]), which never reach Caspio, and is counted first with this reader.
+    pub guarded: Option<CountWith>,
+    /// A paged list: also takes the runtime's paging arguments (see [`args::PAGING`]).
     pub pageable: bool,
     /// The `inputSchema` a client receives.
     pub input_schema: Value,
@@ -55,17 +58,16 @@ pub struct Tool {
     pub output_schema: Option<Value>,
 }
 
-/// Safety hints (MCP tool annotations, plus `bulk`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hints {
-    /// Changes nothing.
-    pub read_only: bool,
-    /// May overwrite or delete data.
-    pub destructive: bool,
-    /// Repeating the call has no further effect.
-    pub idempotent: bool,
-    /// Acts on every row a where condition matches.
-    pub bulk: bool,
+/// The list operation the bulk guard counts a guarded write's records with (the overrides'
+/// `count_with`), checked to take the write's identifying arguments, `where` and paging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountWith {
+    /// The list operation's operationId.
+    pub operation_id: String,
+    /// Its tool's name.
+    pub tool: String,
+    /// The arguments both take (the table, view or directory), copied from the write.
+    pub carry: Vec<String>,
 }
 
 /// A flattened argument.
@@ -132,6 +134,7 @@ pub fn build(api: &Api, overrides: &Overrides) -> Result<Vec<Tool>> {
         }
         tools.push(tool);
     }
+    resolve_count_readers(&mut tools, &tools_at)?;
     for key in overrides.params.keys() {
         if !used_shared.contains(key) {
             return Err(Error::overrides(
@@ -141,29 +144,6 @@ pub fn build(api: &Api, overrides: &Overrides) -> Result<Vec<Tool>> {
         }
     }
     Ok(tools)
-}
-
-fn default_hints(method: Method) -> Hints {
-    match method {
-        Method::Get => Hints {
-            read_only: true,
-            destructive: false,
-            idempotent: true,
-            bulk: false,
-        },
-        Method::Post => Hints {
-            read_only: false,
-            destructive: false,
-            idempotent: false,
-            bulk: false,
-        },
-        Method::Put | Method::Patch | Method::Delete => Hints {
-            read_only: false,
-            destructive: true,
-            idempotent: true,
-            bulk: false,
-        },
-    }
 }
 
 fn build_one(
@@ -321,7 +301,7 @@ fn build_one(
 
     let (name, title, description, tags, kind, hints) = match o {
         Some(o) => {
-            let mut hints = default_hints(op.method);
+            let mut hints = op.method.default_hints();
             if let Some(flags) = &o.safety {
                 hints = Hints {
                     read_only: flags.contains(&Safety::ReadOnly),
@@ -336,13 +316,14 @@ fn build_one(
                     ));
                 }
             }
+            let mut tags = Vec::with_capacity(o.tags.len());
             for (i, tag) in o.tags.iter().enumerate() {
-                if !is_snake_identifier(tag) {
-                    return Err(Error::overrides(
+                tags.push(Tag::parse(tag).ok_or_else(|| {
+                    Error::overrides(
                         at.join("tags").join(i.to_string()).as_str(),
-                        format!("tag `{tag}` must match ^[a-z][a-z0-9_]*$"),
-                    ));
-                }
+                        format!("unknown tag `{tag}`; the tags are {}", Tag::names()),
+                    )
+                })?);
             }
             if !is_snake_identifier(&o.kind) {
                 return Err(Error::overrides(
@@ -354,7 +335,7 @@ fn build_one(
                 o.name.clone(),
                 o.title.clone(),
                 o.description.clone(),
-                o.tags.clone(),
+                tags,
                 o.kind.clone(),
                 hints,
             )
@@ -368,19 +349,13 @@ fn build_one(
                 .clone()
                 .or_else(|| op.description.clone())
                 .unwrap_or_else(|| format!("{} {}", op.method.as_str(), op.path));
-            let kind = match op.method {
-                Method::Get => "get",
-                Method::Post => "create",
-                Method::Put | Method::Patch => "update",
-                Method::Delete => "delete",
-            };
             (
                 name,
                 op.id.clone(),
                 description,
                 vec![],
-                kind.to_string(),
-                default_hints(op.method),
+                op.method.default_kind().as_str().to_string(),
+                op.method.default_hints(),
             )
         }
     };
@@ -393,11 +368,15 @@ fn build_one(
     let guarded = hints.bulk
         && args
             .iter()
-            .any(|a| a.name == "where" && matches!(a.source, ArgSource::Query(_)));
-    let pageable = hints.read_only
-        && ["page_number", "page_size"]
-            .iter()
-            .all(|n| args.iter().any(|a| a.name == *n));
+            .any(|a| a.name == WHERE && matches!(a.source, ArgSource::Query(_)));
+    let pageable = hints.read_only && is_paged(&args);
+    let count_with = o.and_then(|o| o.count_with.clone());
+    if count_with.is_some() && !guarded {
+        return Err(Error::overrides(
+            at.join("count_with").as_str(),
+            "only a bulk write selected by `where` is counted first; this tool is not one",
+        ));
+    }
     let client_view = input_schema(&args, false, guarded, pageable);
     let mut full = input_schema(&args, true, guarded, pageable);
     if let Some(names) = changes_all_optional(op, &args) {
@@ -416,12 +395,66 @@ fn build_one(
         hints,
         args,
         fixed_query,
-        guarded,
+        // Resolved against the other tools in `build`.
+        guarded: guarded.then(|| CountWith {
+            operation_id: count_with.unwrap_or_default(),
+            tool: String::new(),
+            carry: vec![],
+        }),
         pageable,
         input_schema,
         validation_schema,
         output_schema,
     })
+}
+
+/// Points each guarded write at the list tool its `count_with` names, and checks that the list
+/// can count it: a paged list with a `where`, taking every path argument it needs from the
+/// write. A guarded write without a reader is an error: the guard could not count it.
+fn resolve_count_readers(tools: &mut [Tool], tools_at: &Pointer) -> Result<()> {
+    for i in 0..tools.len() {
+        let Some(wanted) = tools[i].guarded.as_ref().map(|c| c.operation_id.clone()) else {
+            continue;
+        };
+        let at = tools_at.join(&tools[i].operation.id).join("count_with");
+        let fail = |message: String| Err(Error::overrides(at.as_str(), message));
+        if wanted.is_empty() {
+            return fail(format!(
+                "`{}` changes every record its where selects, so the guard counts them first: \
+                 name the list operation that reads the same records (count_with: <operationId>)",
+                tools[i].operation.id
+            ));
+        }
+        let Some(reader) = tools.iter().find(|t| t.operation.id == wanted) else {
+            return fail(format!("no operation with operationId `{wanted}`"));
+        };
+        if !reader.pageable || !reader.args.iter().any(|a| a.name == WHERE) {
+            return fail(format!(
+                "`{wanted}` cannot count records: it must be a read-only list taking {WHERE}, {PAGE_NUMBER} and {PAGE_SIZE}"
+            ));
+        }
+        let mut carry = Vec::new();
+        for arg in reader
+            .args
+            .iter()
+            .filter(|a| matches!(a.source, ArgSource::Path(_)))
+        {
+            if !tools[i].args.iter().any(|a| a.name == arg.name) {
+                return fail(format!(
+                    "`{wanted}` needs the argument `{}`, which `{}` does not take",
+                    arg.name, tools[i].operation.id
+                ));
+            }
+            carry.push(arg.name.clone());
+        }
+        let resolved = CountWith {
+            operation_id: wanted,
+            tool: reader.name.clone(),
+            carry,
+        };
+        tools[i].guarded = Some(resolved);
+    }
+    Ok(())
 }
 
 /// A default tool name for an operation with no override: its snake_case operationId, cut to
@@ -529,18 +562,12 @@ fn flatten(op: &Operation) -> Result<Vec<Arg>> {
     Ok(args)
 }
 
-/// The runtime's arguments on guarded bulk tools: handled by the tool layer before any request
-/// is built, never sent to Caspio.
-pub const GUARD_ARGS: [(&str, &str); 2] = [
-    ("dry_run", "Count and sample matches; change nothing."),
-    ("allow_all_rows", "Needed if where matches every record."),
-];
-
-/// The runtime's arguments on paged lists: every page gathered in one call, up to a cap.
-pub const PAGING_ARGS: [(&str, &str); 2] = [
-    ("fetch_all", "Gather all pages (up to max_rows)."),
-    ("max_rows", "Cap for fetch_all (default 5000)."),
-];
+/// A list the runtime can page through: it takes a page number and a page size.
+fn is_paged(args: &[Arg]) -> bool {
+    [PAGE_NUMBER, PAGE_SIZE]
+        .iter()
+        .all(|n| args.iter().any(|a| a.name == *n))
+}
 
 /// The `inputSchema` of a tool: as clients see it, or with `full` as arguments are checked.
 pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> Value {
@@ -568,7 +595,7 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
         }
     }
     if guarded {
-        for (name, description) in GUARD_ARGS {
+        for (name, description) in args::GUARD {
             properties.insert(
                 name.into(),
                 described(description, json!({"type": "boolean"})),
@@ -576,7 +603,7 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
         }
     }
     if pageable {
-        let (fetch, cap) = (PAGING_ARGS[0], PAGING_ARGS[1]);
+        let (fetch, cap) = (args::PAGING[0], args::PAGING[1]);
         properties.insert(
             fetch.0.into(),
             described(fetch.1, json!({"type": "boolean"})),
@@ -585,7 +612,7 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
             cap.0.into(),
             described(
                 cap.1,
-                json!({"type": "integer", "minimum": 1, "maximum": 100_000}),
+                json!({"type": "integer", "minimum": 1, "maximum": args::MAX_MAX_ROWS}),
             ),
         );
     }
@@ -597,10 +624,6 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
     }
     Value::Object(root)
 }
-
-/// The validation-schema keyword (ours, never sent to a client) naming arguments of which a call
-/// must give at least one. `caspio::validate` enforces it.
-pub const AT_LEAST_ONE_OF: &str = "x-at-least-one-of";
 
 /// The body arguments of an update whose body properties are all optional. An update that sends
 /// none of them has nothing to change, and Caspio refuses it with a 400 about the body; the
@@ -650,10 +673,10 @@ fn file_schema() -> Value {
         "type": "object",
         "properties": {
             "name": {"type": "string"},
-            "content_base64": {"type": "string"},
+            (args::CONTENT_BASE64): {"type": "string"},
             "content_type": {"type": "string"}
         },
-        "required": ["name", "content_base64"]
+        "required": ["name", args::CONTENT_BASE64]
     })
 }
 

@@ -32,7 +32,11 @@ fn reserved_words_become_valid_rust() {
     let g = ok(&spec, "");
     assert!(g.code.contains("pub r#type: String"), "{}", g.code);
     assert!(g.code.contains("pub self_: Option<String>"));
-    assert!(g.code.contains("#[serde(rename = \"self\")]"));
+    assert!(
+        g.code.contains("#[serde(rename = \"self\", default"),
+        "{}",
+        g.code
+    );
     assert!(g.code.contains("pub struct Self_"));
     assert!(g.code.contains("pub async fn r#match("));
     let tool = &g.tools[0];

@@ -32,7 +32,7 @@ fn summary(mut samples: Vec<Duration>) -> String {
 #[tokio::main]
 async fn main() {
     let (client, sandbox) = common::sandbox(SandboxConfig::default()).await;
-    let ctx = Arc::new(Context::new(client.clone(), |_| true).unwrap());
+    let ctx = Arc::new(Context::new(client.clone(), caspio::registry(), |_| true).unwrap());
     let app = router(
         ctx,
         HttpConfig::default(),
@@ -55,7 +55,8 @@ async fn main() {
     let mut guarded = Vec::new();
     for i in 0..runs + 20 {
         let t = Instant::now();
-        caspio::tools::call(&client, "list_all_caspio_records", Some(read_args.clone()))
+        caspio::registry()
+            .call(&client, "list_all_caspio_records", Some(read_args.clone()))
             .await
             .unwrap();
         let d = t.elapsed();

@@ -2,7 +2,7 @@
 //! Kept as data so a request context can filter them (tags, method kinds) and a client profile
 //! can transform them, without touching generated code.
 
-use caspio::tools::ToolDef;
+use caspio::runtime::tools::ToolDef;
 use rmcp::model::Tool;
 
 /// Converts tool definitions to MCP tools, in registry order. The conversion goes through the
@@ -24,9 +24,10 @@ mod tests {
 
     #[test]
     fn rmcp_serializes_every_tool_exactly_as_the_registry_says() {
-        let tools = mcp_tools(caspio::tools::all()).unwrap();
-        assert_eq!(tools.len(), caspio::tools::all().len());
-        for (tool, def) in tools.iter().zip(caspio::tools::all()) {
+        let defs = caspio::registry().tools();
+        let tools = mcp_tools(defs.iter().copied()).unwrap();
+        assert_eq!(tools.len(), defs.len());
+        for (tool, def) in tools.iter().zip(defs) {
             assert_eq!(
                 serde_json::to_value(tool).unwrap(),
                 def.to_mcp_json(),

@@ -4,8 +4,9 @@
 //! deployment can hand each request the context of its own account.
 
 use base64::Engine;
-use caspio::tools::{CallError, ToolDef, ToolOutput};
-use caspio::{Client, Error};
+use caspio::runtime::tools::{CallError, ToolDef, ToolOutput};
+use caspio::runtime::{Error, Registry};
+use caspio::Client;
 #[allow(deprecated)]
 use rmcp::model::SetLevelRequestParams;
 use rmcp::model::{
@@ -35,14 +36,22 @@ pub struct Context {
     /// Largest file returned inline.
     pub download_cap: usize,
     /// The latest rate-limit information Caspio sent for this account, for HTTP response headers.
-    pub last_rate_limit: std::sync::Mutex<caspio::RateLimit>,
+    pub last_rate_limit: std::sync::Mutex<caspio::runtime::RateLimit>,
 }
 
 impl Context {
-    /// A context for `client` seeing the tools `filter` keeps.
-    pub fn new(client: Client, filter: impl Fn(&ToolDef) -> bool) -> anyhow::Result<Self> {
-        let defs: Vec<&'static ToolDef> =
-            caspio::tools::all().iter().filter(|t| filter(t)).collect();
+    /// A context for `client` seeing the tools of `registry` that `filter` keeps.
+    pub fn new(
+        client: Client,
+        registry: &'static Registry,
+        filter: impl Fn(&ToolDef) -> bool,
+    ) -> anyhow::Result<Self> {
+        let defs: Vec<&'static ToolDef> = registry
+            .tools()
+            .iter()
+            .copied()
+            .filter(|t| filter(t))
+            .collect();
         let tools = crate::catalog::mcp_tools(defs.iter().copied())?;
         Ok(Context {
             client,
@@ -187,7 +196,8 @@ impl ServerHandler for CaspioMcp {
             .or_else(|| context.meta.get_progress_token());
         let (report, relay) = progress_relay(token, context.peer.clone());
         let outcome =
-            caspio::tools::call_tool_with_progress(&self.ctx.client, def, args, report).await;
+            caspio::runtime::tools::call_tool_with_progress(&self.ctx.client, def, args, report)
+                .await;
         if let Some(relay) = relay {
             // Every notification goes out before the result: a client drops progress that
             // arrives for a request it has already seen answered.

@@ -53,9 +53,10 @@ impl Default for HttpConfig {
 pub const DEFAULT_MAX_SESSIONS: usize = 1000;
 
 /// The default request-body cap: room for the largest upload the tools accept
-/// ([`caspio::tools::MAX_UPLOAD_BYTES`]) once base64-encoded, plus a megabyte for the rest of the
+/// ([`caspio::runtime::tools::MAX_UPLOAD_BYTES`]) once base64-encoded, plus a megabyte for the rest of the
 /// JSON-RPC message. A lower cap would refuse, as a 413, uploads the tool schemas promise.
-pub const DEFAULT_MAX_BODY: usize = caspio::tools::MAX_UPLOAD_BYTES.div_ceil(3) * 4 + 1024 * 1024;
+pub const DEFAULT_MAX_BODY: usize =
+    caspio::runtime::tools::MAX_UPLOAD_BYTES.div_ceil(3) * 4 + 1024 * 1024;
 
 const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]"];
 

@@ -13,6 +13,6 @@ pub mod http;
 pub mod jsonrpc;
 pub mod prompts;
 pub mod resources;
-pub mod sandbox;
+pub use caspio_sandbox as sandbox;
 pub mod sse;
 pub mod stdio;

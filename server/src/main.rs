@@ -92,16 +92,17 @@ fn max_body(args: &UpstreamArgs, file: &FileConfig) -> anyhow::Result<usize> {
 
 /// Applies the limit settings to a client.
 fn with_limits(client: caspio::Client, args: &UpstreamArgs) -> caspio::Client {
+    let client = client.into_runtime();
     let client = match args.on_429 {
         On429::Passthrough => client,
         On429::Backoff => {
             client.with_retry(caspio::RetryPolicy::backoff().with_max_attempts(args.max_attempts))
         }
     };
-    match args.budget {
+    caspio::Client::from_runtime(match args.budget {
         Some((n, secs)) => client.with_budget(n, std::time::Duration::from_secs(secs)),
         None => client,
-    }
+    })
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -274,7 +275,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None => FileConfig::default(),
     };
     let (client, sandbox) = upstream(&args.upstream, &file).await?;
-    let ctx = Arc::new(Context::new(client, |_| true)?);
+    let ctx = Arc::new(Context::new(client, caspio::registry(), |_| true)?);
     let listen: std::net::SocketAddr = match (args.listen, &file.listen) {
         (Some(l), _) => l,
         (None, Some(l)) => l
@@ -312,7 +313,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!(
         "caspio-mcp {} serving {} tools",
         env!("CARGO_PKG_VERSION"),
-        caspio::tools::all().len()
+        caspio::registry().tools().len()
     );
     if sandbox.is_some() {
         println!("  upstream:        embedded sandbox (demo account; nothing leaves this machine)");
@@ -344,7 +345,7 @@ async fn stdio(args: UpstreamArgs) -> anyhow::Result<()> {
     };
     let max_line = max_body(&args, &file)?;
     let (client, sandbox) = upstream(&args, &file).await?;
-    let ctx = Arc::new(Context::new(client, |_| true)?);
+    let ctx = Arc::new(Context::new(client, caspio::registry(), |_| true)?);
     tokio::select! {
         r = caspio_mcp::stdio::serve(ctx, tokio::io::stdin(), tokio::io::stdout(), max_line) => r?,
         _ = shutdown_signal() => {}
@@ -387,7 +388,7 @@ fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
 }
 
 fn print_tools(json: bool) -> anyhow::Result<()> {
-    let tools = catalog::mcp_tools(caspio::tools::all())?;
+    let tools = catalog::mcp_tools(caspio::registry().tools().iter().copied())?;
     let text = if json {
         serde_json::to_string_pretty(&tools)? + "\n"
     } else {

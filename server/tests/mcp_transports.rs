@@ -23,7 +23,7 @@ struct Server {
 
 async fn start(config: HttpConfig) -> Server {
     let (client, sandbox) = common::sandbox(SandboxConfig::default()).await;
-    let ctx = Arc::new(Context::new(client, |_| true).unwrap());
+    let ctx = Arc::new(Context::new(client, caspio::registry(), |_| true).unwrap());
     let versions = Arc::new(Mutex::new(Vec::new()));
     let seen = versions.clone();
     let app = router(ctx, config, tokio_util::sync::CancellationToken::new()).layer(
@@ -225,13 +225,14 @@ async fn fetch_all_progress_reaches_an_mcp_client_in_order() {
     )
     .unwrap();
     let table = json!({"name": "Events", "fields": [{"Name": "N", "Type": "INTEGER"}]});
-    caspio::tools::call(&direct, "create_a_caspio_table", Some(args(table)))
+    caspio::registry()
+        .call(&direct, "create_a_caspio_table", Some(args(table)))
         .await
         .unwrap();
     for start in (0..2100).step_by(100) {
         let batch = (start..start + 100).map(|i| {
             let record = json!({"table_name": "Events", "record": {"N": i}});
-            caspio::tools::call(&direct, "create_a_caspio_record", Some(args(record)))
+            caspio::registry().call(&direct, "create_a_caspio_record", Some(args(record)))
         });
         for r in futures::future::join_all(batch).await {
             r.unwrap();
@@ -709,7 +710,7 @@ async fn readyz_fails_when_the_account_refuses_the_credentials() {
         },
     )
     .unwrap();
-    let ctx = Arc::new(Context::new(client, |_| true).unwrap());
+    let ctx = Arc::new(Context::new(client, caspio::registry(), |_| true).unwrap());
     let app = router(
         ctx,
         HttpConfig::default(),

@@ -2,7 +2,7 @@
 //! checked before anything is sent (the sandbox's request log proves it), and the token
 //! lifecycle under concurrency and early expiry.
 
-use caspio::tools::{self, CallError};
+use caspio::runtime::tools::{self, CallError};
 use caspio::Client;
 use caspio_mcp::sandbox::{Running, SandboxConfig};
 use serde_json::{json, Value};
@@ -14,7 +14,8 @@ async fn start() -> (Client, Running) {
 }
 
 async fn call(client: &Client, name: &str, args: Value) -> Result<Value, CallError> {
-    tools::call(client, name, args.as_object().cloned())
+    caspio::registry()
+        .call(client, name, args.as_object().cloned())
         .await
         .map(|o| o.structured.unwrap_or(json!({})))
 }
@@ -241,7 +242,10 @@ async fn a_429_storm_gives_clean_errors_in_passthrough_and_successes_with_backof
     // Passthrough (the default): beyond the quota, clean tool errors with normalised limits.
     let mut throttled = 0;
     for _ in 0..12 {
-        match tools::call(&client, "list_all_caspio_views", None).await {
+        match caspio::registry()
+            .call(&client, "list_all_caspio_views", None)
+            .await
+        {
             Ok(out) => assert!(out.rate_limit.limit == Some(5), "{:?}", out.rate_limit),
             Err(CallError::Api(caspio::Error::Api(e))) => {
                 assert_eq!(e.status, 429);
@@ -263,14 +267,18 @@ async fn a_429_storm_gives_clean_errors_in_passthrough_and_successes_with_backof
     assert_eq!(client.stats().throttled, throttled);
     // Backoff: the same storm ends in successes, within the policy's bounds.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let patient = client.clone().with_retry(caspio::RetryPolicy::Backoff {
-        max_attempts: 6,
-        base: Duration::from_millis(200),
-        max_delay: Duration::from_secs(3),
-        max_total: Duration::from_secs(20),
-    });
+    let patient = client
+        .clone()
+        .into_runtime()
+        .with_retry(caspio::RetryPolicy::Backoff {
+            max_attempts: 6,
+            base: Duration::from_millis(200),
+            max_delay: Duration::from_secs(3),
+            max_total: Duration::from_secs(20),
+        });
     for _ in 0..12 {
-        tools::call(&patient, "list_all_caspio_views", None)
+        caspio::registry()
+            .call(&patient, "list_all_caspio_views", None)
             .await
             .expect("backoff turns 429s into successes");
     }
@@ -280,15 +288,16 @@ async fn a_429_storm_gives_clean_errors_in_passthrough_and_successes_with_backof
         quota: Some((0, Duration::from_secs(30))),
         ..Default::default()
     });
-    let err = tools::call(
-        &patient,
-        "create_a_caspio_record",
-        json!({"table_name": "Inventory", "record": {"SKU": "X"}})
-            .as_object()
-            .cloned(),
-    )
-    .await
-    .unwrap_err();
+    let err = caspio::registry()
+        .call(
+            &patient,
+            "create_a_caspio_record",
+            json!({"table_name": "Inventory", "record": {"SKU": "X"}})
+                .as_object()
+                .cloned(),
+        )
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("429"), "{err}");
     sb.sandbox.set_faults(Faults::default());
     sb.task.abort();
@@ -303,14 +312,14 @@ async fn a_5_mb_binary_round_trips_byte_for_byte() {
         .collect();
     let b64 = base64::engine::general_purpose::STANDARD.encode(&data);
     call(&client, "update_a_caspio_attachment_by_id", json!({"table_name": "Monthly_Reports", "attachment_field_name": "Final_Export", "record_pk_id": "3", "file": {"name": "export.bin", "content_base64": b64, "content_type": "application/octet-stream"}})).await.unwrap();
-    let out = tools::call(&client, "get_single_caspio_attachment_by_id", json!({"table_name": "Monthly_Reports", "attachment_field_name": "Final_Export", "record_pk_id": "3"}).as_object().cloned()).await.unwrap();
+    let out = caspio::registry().call(&client, "get_single_caspio_attachment_by_id", json!({"table_name": "Monthly_Reports", "attachment_field_name": "Final_Export", "record_pk_id": "3"}).as_object().cloned()).await.unwrap();
     let file = out.file.unwrap();
     assert_eq!(file.bytes.len(), data.len());
     assert!(file.bytes == data, "the bytes differ");
     assert_eq!(file.file_name.as_deref(), Some("export.bin"));
     // Over the tool-upload limit: refused before anything is sent.
     let seen = sb.sandbox.log().len();
-    let huge = "A".repeat(caspio::tools::MAX_UPLOAD_BYTES / 3 * 4 + 8);
+    let huge = "A".repeat(caspio::runtime::tools::MAX_UPLOAD_BYTES / 3 * 4 + 8);
     let err = call(
         &client,
         "create_a_caspio_file",
@@ -352,7 +361,7 @@ async fn fetch_all_gathers_every_page_with_progress_and_a_cap() {
             r.unwrap();
         }
     }
-    let tool = tools::find("list_all_caspio_records").unwrap();
+    let tool = caspio::registry().find("list_all_caspio_records").unwrap();
     let seen = std::sync::Mutex::new(Vec::new());
     let args = json!({"table_name": "Events", "fetch_all": true, "order_by": "N"})
         .as_object()

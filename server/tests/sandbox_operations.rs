@@ -4,7 +4,7 @@
 //! nothing changed.
 
 use base64::Engine;
-use caspio::tools::{self, CallError, ToolOutput};
+use caspio::runtime::tools::{CallError, ToolOutput};
 use caspio::{Client, Credentials, Error};
 use caspio_mcp::sandbox::{Running, SandboxConfig};
 use serde_json::{json, Value};
@@ -31,7 +31,9 @@ impl Harness {
 
     async fn call(&self, name: &str, args: Value) -> Result<ToolOutput, CallError> {
         self.called.lock().unwrap().insert(name.to_string());
-        tools::call(&self.client, name, args.as_object().cloned()).await
+        caspio::registry()
+            .call(&self.client, name, args.as_object().cloned())
+            .await
     }
 
     /// A successful call's structured result (or `{}` for empty and file answers).
@@ -677,7 +679,11 @@ async fn every_operation_against_the_sandbox() {
 
     // Every operation was exercised.
     let called = h.called.lock().unwrap().clone();
-    let all: BTreeSet<String> = tools::all().iter().map(|t| t.name.to_string()).collect();
+    let all: BTreeSet<String> = caspio::registry()
+        .tools()
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
     let missing: Vec<_> = all.difference(&called).collect();
     assert!(missing.is_empty(), "operations not exercised: {missing:?}");
     assert_eq!(all.len(), 71, "70 operations and caspio_build_where");
@@ -832,7 +838,7 @@ async fn bad_input_is_refused_and_nothing_changes() {
     let hits = h
         .rows(
             "Inventory",
-            &format!("Item_Name = {}", caspio::qwhere::quote(weird)),
+            &format!("Item_Name = {}", caspio::runtime::qwhere::quote(weird)),
         )
         .await;
     assert!(hits.is_empty());
@@ -848,8 +854,11 @@ async fn bad_input_is_refused_and_nothing_changes() {
         .unwrap_err();
     assert!(matches!(err, CallError::InvalidArguments(_)), "{err:?}");
     // …and by the sandbox itself when a client sends the request anyway.
-    let raw = caspio::Request::new("DELETE", "/v3/tables/{tableName}/records")
-        .path("tableName", "Inventory");
+    let raw = caspio::Request::new(
+        caspio::runtime::contract::HttpMethod::Delete,
+        "/v3/tables/{tableName}/records",
+    )
+    .path("tableName", "Inventory");
     let Err(Error::Api(e)) = h.client.send(raw).await else {
         panic!("a delete without q.where must fail")
     };
@@ -967,10 +976,13 @@ async fn fault_switches_inject_latency_errors_and_drops() {
 #[tokio::test]
 async fn writes_take_where_without_the_q_prefix_as_caspio_does() {
     let h = Harness::start(SandboxConfig::default()).await;
-    let request = caspio::Request::new("PUT", "/v3/tables/{tableName}/records")
-        .path("tableName", "Inventory")
-        .query("where", "SKU = 'OBS-2024-002'")
-        .json_body(&json!({"Quantity": 11}));
+    let request = caspio::Request::new(
+        caspio::runtime::contract::HttpMethod::Put,
+        "/v3/tables/{tableName}/records",
+    )
+    .path("tableName", "Inventory")
+    .query("where", "SKU = 'OBS-2024-002'")
+    .json_body(&json!({"Quantity": 11}));
     let answer = h
         .client
         .send(request)

@@ -1,0 +1,362 @@
+//! The MCP tool layer: tool definitions as data (so a server can filter and transform them per
+//! request), and [`call_tool`]: JSON arguments → checked → the tool's own request builder →
+//! sent → structured result. Protocol-agnostic: the server maps these types to MCP messages.
+//! It knows no Caspio operation: the generated crate hands it a [`crate::Registry`].
+
+use crate::guard::Refusal;
+use crate::request::Request;
+use crate::response::{Download, Response};
+use crate::validate::{normalize_integers, validate, ArgError};
+use crate::{Client, Error, RateLimit};
+use caspio_contract::args::{
+    ALLOW_ALL_ROWS, CONTENT_BASE64, DEFAULT_MAX_ROWS, DRY_RUN, FETCH_ALL, MAX_ROWS, PAGE_NUMBER,
+    PAGE_SIZE, RUNTIME_ONLY, WHERE,
+};
+pub use caspio_contract::{Extras, Hints, MethodKind, OutputKind, Schema, Tag};
+use serde_json::{json, Map, Value};
+
+/// Turns checked arguments into the HTTP request of one operation (a generated builder).
+pub type BuildFn = fn(Map<String, Value>) -> Result<Request, CallError>;
+
+/// Answers checked arguments without a call to Caspio (a hand-written local tool).
+pub type LocalFn = fn(&Map<String, Value>) -> Result<Value, ArgError>;
+
+/// One tool: the contract's definition, executed by this runtime's builders.
+pub type ToolDef = caspio_contract::ToolDef<BuildFn, LocalFn>;
+
+/// What a tool executes.
+pub type ToolKind = caspio_contract::ToolKind<BuildFn, LocalFn>;
+
+/// How the guard counts a bulk write's records.
+pub type CountReader = caspio_contract::CountReader<BuildFn>;
+
+/// Why a tool call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// No tool has that name.
+    #[error("unknown tool `{0}`")]
+    UnknownTool(String),
+    /// The arguments do not fit the tool's input schema.
+    #[error("{0}")]
+    InvalidArguments(ArgError),
+    /// The bulk guard counted what the call would touch and refused it: only reads were sent,
+    /// nothing was changed. The message says how to go on.
+    #[error("{0}")]
+    Refused(Refusal),
+    /// The call reached Caspio (or tried to) and failed.
+    #[error("{0}")]
+    Api(#[from] Error),
+}
+
+/// The result of a successful call.
+#[derive(Debug, Clone)]
+pub struct ToolOutput {
+    /// The HTTP status.
+    pub status: u16,
+    /// The JSON answer, as structured content: objects as they are, anything else wrapped as
+    /// `{"Result": ...}` (MCP before 2026-07-28 requires an object). `None` for empty and
+    /// binary answers.
+    pub structured: Option<Value>,
+    /// A text rendering for clients that read only text content.
+    pub text: String,
+    /// The file of a download.
+    pub file: Option<Download>,
+    /// Caspio's request id.
+    pub request_id: Option<String>,
+    /// Rate-limit headers, normalised.
+    pub rate_limit: RateLimit,
+}
+
+impl ToolOutput {
+    /// An answer made here, without a call to Caspio (dry runs, local tools).
+    pub fn local(answer: Value) -> Self {
+        let text = answer.to_string();
+        ToolOutput {
+            status: 200,
+            structured: Some(answer),
+            text,
+            file: None,
+            request_id: None,
+            rate_limit: RateLimit::default(),
+        }
+    }
+
+    fn from_response(output: OutputKind, response: Response) -> Result<Self, Error> {
+        let request_id = response.request_id();
+        let rate_limit = response.rate_limit();
+        let status = response.status;
+        match output {
+            OutputKind::Json => {
+                let value = response.json_value()?;
+                let (structured, text) = match value {
+                    Some(v @ Value::Object(_)) => {
+                        let text = v.to_string();
+                        (v, text)
+                    }
+                    Some(v) => {
+                        let text = v.to_string();
+                        (json!({"Result": v}), text)
+                    }
+                    // Caspio answers inserts without `response=rows` with an empty 201.
+                    None => (
+                        json!({}),
+                        format!("Done (HTTP {status}); Caspio sent no body."),
+                    ),
+                };
+                Ok(ToolOutput {
+                    status,
+                    structured: Some(structured),
+                    text,
+                    file: None,
+                    request_id,
+                    rate_limit,
+                })
+            }
+            OutputKind::Empty => Ok(ToolOutput {
+                status,
+                structured: None,
+                text: format!("Done (HTTP {status})."),
+                file: None,
+                request_id,
+                rate_limit,
+            }),
+            OutputKind::Binary => {
+                let file = response.download()?;
+                let text = format!(
+                    "File{} of {} bytes{}.",
+                    file.file_name
+                        .as_deref()
+                        .map(|n| format!(" `{n}`"))
+                        .unwrap_or_default(),
+                    file.bytes.len(),
+                    file.content_type
+                        .as_deref()
+                        .map(|t| format!(", {t}"))
+                        .unwrap_or_default()
+                );
+                Ok(ToolOutput {
+                    status,
+                    structured: None,
+                    text,
+                    file: Some(file),
+                    request_id,
+                    rate_limit,
+                })
+            }
+        }
+    }
+}
+
+/// The largest file a tool call uploads (decoded). Caspio's own limits are per field or plan and
+/// unpublished; this keeps a base64 argument from exhausting memory on the way.
+pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+
+/// Refuses file arguments whose content is larger than [`MAX_UPLOAD_BYTES`].
+fn check_upload_sizes(args: &Map<String, Value>) -> Result<(), CallError> {
+    fn walk(v: &Value, path: &str) -> Result<(), ArgError> {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(b64)) = m.get(CONTENT_BASE64) {
+                    let approx = b64.len() / 4 * 3;
+                    if approx > MAX_UPLOAD_BYTES {
+                        return Err(ArgError {
+                            argument: path.to_string(),
+                            message: format!(
+                                "the file is about {approx} bytes; tool uploads are limited to {MAX_UPLOAD_BYTES} bytes. Upload larger files in Caspio directly"
+                            ),
+                        });
+                    }
+                }
+                Ok(())
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, x)| walk(x, &format!("{path}[{i}]"))),
+            _ => Ok(()),
+        }
+    }
+    args.iter()
+        .try_for_each(|(k, v)| walk(v, k))
+        .map_err(CallError::InvalidArguments)
+}
+
+/// Checks arguments against a tool's input schema, and a `where` condition against the q.where
+/// grammar, so a syntax error comes back at once instead of as Caspio's 400. Whole numbers sent
+/// as floats (`25.0`) are rewritten as integers where the schema wants one.
+pub fn check_arguments(tool: &ToolDef, args: &mut Map<String, Value>) -> Result<(), CallError> {
+    let schema = tool.checked_schema();
+    validate(schema, args).map_err(CallError::InvalidArguments)?;
+    normalize_integers(schema, args);
+    check_upload_sizes(args)?;
+    if let Some(Value::String(condition)) = args.get(WHERE) {
+        // An empty optional filter means "all rows" to Caspio; required ones are checked by the
+        // schema's minLength or refused by Caspio.
+        if !condition.trim().is_empty() {
+            caspio_qwhere::parse(condition).map_err(|e| {
+                CallError::InvalidArguments(ArgError {
+                    argument: WHERE.into(),
+                    message: e.explain(condition),
+                })
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Turns checked arguments into a parameter struct. Used by the generated dispatcher.
+pub fn decode<T: serde::de::DeserializeOwned>(args: Map<String, Value>) -> Result<T, CallError> {
+    serde_path_to_error::deserialize(Value::Object(args)).map_err(|e| {
+        // After validation this only fails on content serde checks and the schema cannot
+        // express, such as base64 that does not decode; the path names the argument at fault.
+        let argument = match e.path().to_string() {
+            dot if dot == "." => String::new(),
+            path => path,
+        };
+        CallError::InvalidArguments(ArgError {
+            argument,
+            message: e.into_inner().to_string(),
+        })
+    })
+}
+
+/// Calls a known tool. Guarded bulk tools are counted first (see [`crate::guard`]): a dry run
+/// stops there, and a call that would touch every record without `allow_all_rows` is refused.
+pub async fn call_tool(
+    client: &Client,
+    tool: &ToolDef,
+    args: Map<String, Value>,
+) -> Result<ToolOutput, CallError> {
+    call_tool_with_progress(client, tool, args, |_, _| {}).await
+}
+
+/// Like [`call_tool`], reporting progress (rows so far, total when known) while `fetch_all`
+/// gathers pages.
+pub async fn call_tool_with_progress(
+    client: &Client,
+    tool: &ToolDef,
+    mut args: Map<String, Value>,
+    progress: impl Fn(u64, Option<u64>) + Send + Sync,
+) -> Result<ToolOutput, CallError> {
+    check_arguments(tool, &mut args)?;
+    let build = match tool.kind {
+        ToolKind::Local { run } => {
+            let answer = run(&args).map_err(CallError::InvalidArguments)?;
+            return Ok(ToolOutput::local(answer));
+        }
+        ToolKind::Http { build, .. } => build,
+    };
+    match &tool.extras {
+        Extras::None => send(client, tool, build(args)?).await,
+        Extras::Paged => {
+            let fetch_all = take_flag(&mut args, FETCH_ALL);
+            let max_rows = args
+                .remove(MAX_ROWS)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(DEFAULT_MAX_ROWS);
+            if fetch_all {
+                fetch_all_pages(client, build, args, max_rows, &progress).await
+            } else {
+                send(client, tool, build(args)?).await
+            }
+        }
+        Extras::Guarded(reader) => {
+            let (dry_run, allow_all_rows) = (
+                take_flag(&mut args, DRY_RUN),
+                take_flag(&mut args, ALLOW_ALL_ROWS),
+            );
+            let count = crate::guard::count(client, reader, &args).await?;
+            if dry_run {
+                return Ok(ToolOutput::local(crate::guard::dry_run_answer(
+                    tool, &count,
+                )));
+            }
+            crate::guard::check(tool.name, &args, &count, allow_all_rows)?;
+            let mut out = send(client, tool, build(args)?).await?;
+            crate::guard::note_difference(&mut out, &count);
+            Ok(out)
+        }
+    }
+}
+
+/// Removes a boolean runtime argument, `false` when absent.
+fn take_flag(args: &mut Map<String, Value>, name: &str) -> bool {
+    args.remove(name).and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+/// Sends one request and reads the answer as the tool says.
+async fn send(client: &Client, tool: &ToolDef, request: Request) -> Result<ToolOutput, CallError> {
+    let response = client.send(request).await?;
+    Ok(ToolOutput::from_response(tool.output, response)?)
+}
+
+/// Gathers every page of a paged list (1,000 rows a page, Caspio's most), up to `max_rows`.
+async fn fetch_all_pages(
+    client: &Client,
+    build: BuildFn,
+    mut args: Map<String, Value>,
+    max_rows: u64,
+    progress: &(impl Fn(u64, Option<u64>) + Send + Sync),
+) -> Result<ToolOutput, CallError> {
+    const PAGE: u64 = 1000;
+    let mut rows: Vec<Value> = Vec::new();
+    let mut total: Option<u64> = None;
+    let mut last = None;
+    for page in 1u64.. {
+        args.insert(PAGE_NUMBER.into(), json!(page));
+        args.insert(PAGE_SIZE.into(), json!(PAGE));
+        let response = client.send(build(args.clone())?).await?;
+        let (request_id, rate_limit) = (response.request_id(), response.rate_limit());
+        let answer = response.json_value()?.unwrap_or(Value::Null);
+        let batch = answer["Result"].as_array().cloned().unwrap_or_default();
+        total = answer["Pagination"]["TotalCount"].as_u64().or(total);
+        let got = batch.len() as u64;
+        rows.extend(batch);
+        last = Some((request_id, rate_limit));
+        progress(rows.len().min(max_rows as usize) as u64, total);
+        let done = got < PAGE || total.is_some_and(|t| rows.len() as u64 >= t);
+        if done || rows.len() as u64 >= max_rows {
+            break;
+        }
+    }
+    let truncated = rows.len() as u64 > max_rows || total.is_some_and(|t| t > max_rows);
+    rows.truncate(max_rows as usize);
+    let fetched = rows.len();
+    let answer = json!({
+        "Result": rows,
+        "Pagination": {"TotalCount": total, "Fetched": fetched, "Truncated": truncated}
+    });
+    let text = if truncated {
+        format!(
+            "{} (stopped at max_rows = {max_rows}; raise it, or narrow the where, to see the rest)",
+            answer
+        )
+    } else {
+        answer.to_string()
+    };
+    let (request_id, rate_limit) = last.unwrap_or_default();
+    Ok(ToolOutput {
+        status: 200,
+        structured: Some(answer),
+        text,
+        file: None,
+        request_id,
+        rate_limit,
+    })
+}
+
+/// Builds, without sending, the request a tool call would make (for tests and logs). The
+/// runtime's own arguments are not part of the request; a local tool has none.
+pub fn request_of(tool: &ToolDef, mut args: Map<String, Value>) -> Result<Request, CallError> {
+    check_arguments(tool, &mut args)?;
+    for runtime_only in RUNTIME_ONLY {
+        args.remove(runtime_only);
+    }
+    match tool.kind {
+        ToolKind::Http { build, .. } => build(args),
+        ToolKind::Local { .. } => Err(CallError::UnknownTool(format!(
+            "{} answers locally and sends no request",
+            tool.name
+        ))),
+    }
+}
