@@ -4,7 +4,8 @@
 use base64::Engine;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A file to upload. In tool arguments it is `{"name", "content_base64", "content_type"?}`.
+/// A file to upload. In tool arguments it is an object with `name`, the content in base64
+/// ([`caspio_contract::args::CONTENT_BASE64`]) and an optional `content_type`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileUpload {
     /// File name, sent as the part's filename.
@@ -131,6 +132,7 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use caspio_contract::args::CONTENT_BASE64;
 
     #[test]
     fn round_trips_through_tool_json() {
@@ -142,7 +144,7 @@ mod tests {
         let v = serde_json::to_value(&f).unwrap();
         assert_eq!(
             v,
-            serde_json::json!({"name": "a.bin", "content_base64": "AP8KDQ=="})
+            serde_json::json!({"name": "a.bin", CONTENT_BASE64: "AP8KDQ=="})
         );
         assert_eq!(serde_json::from_value::<FileUpload>(v).unwrap(), f);
     }
@@ -163,7 +165,7 @@ mod tests {
     #[test]
     fn refuses_names_and_content_types_that_cannot_be_sent() {
         let read = |name: &str, content_type: Option<&str>| {
-            let mut v = serde_json::json!({"name": name, "content_base64": "aGk="});
+            let mut v = serde_json::json!({"name": name, CONTENT_BASE64: "aGk="});
             if let Some(t) = content_type {
                 v["content_type"] = t.into();
             }

@@ -179,7 +179,7 @@ mod tests {
     }
 
     fn args(w: &str) -> Map<String, Value> {
-        json!({"table_name": "T", "where": w})
+        json!({"table_name": "T", WHERE: w})
             .as_object()
             .cloned()
             .unwrap()

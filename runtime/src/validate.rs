@@ -304,6 +304,7 @@ fn normalize(schema: &Value, value: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use caspio_contract::args::CONTENT_BASE64;
     use serde_json::json;
 
     fn schema() -> Value {
@@ -312,7 +313,7 @@ mod tests {
             "page_size": {"type": "integer", "minimum": 5, "maximum": 1000},
             "response": {"type": "string", "enum": ["rows"]},
             "fields": {"type": "array", "items": {"type": "object", "properties": {"Name": {"type": "string"}, "Type": {"type": "string"}}, "required": ["Name", "Type"], "additionalProperties": false}},
-            "file": {"type": "object", "properties": {"name": {"type": "string"}, "content_base64": {"type": "string"}}, "required": ["name", "content_base64"]}
+            "file": {"type": "object", "properties": {"name": {"type": "string"}, CONTENT_BASE64: {"type": "string"}}, "required": ["name", CONTENT_BASE64]}
         }, "required": ["table_name"]})
     }
 
@@ -379,7 +380,7 @@ mod tests {
     fn an_update_needs_something_to_change() {
         let schema = json!({"type": "object", "properties": {
             "webhook_id": {"type": "string"}, "name": {"type": "string"}, "enabled": {"type": "boolean"}
-        }, "required": ["webhook_id"], "x-at-least-one-of": ["name", "enabled"]});
+        }, "required": ["webhook_id"], AT_LEAST_ONE_OF: ["name", "enabled"]});
         let check =
             |args: Value| validate(&schema, args.as_object().unwrap()).map_err(|e| e.to_string());
         assert_eq!(
