@@ -288,3 +288,80 @@ fn our_spec_generates_byte_identical_output_every_time() {
         assert_eq!(ok(&spec, &overrides).code, first);
     }
 }
+
+/// A table with a paged, filtered list and a bulk update selected by `where`.
+fn bulk_doc() -> String {
+    let list = "  /t/{tableName}/records:\n    get:\n      operationId: List\n      parameters:\n        - {name: tableName, in: path, required: true, schema: {type: string}}\n        - {name: q.where, in: query, schema: {type: string}}\n        - {name: q.pageNumber, in: query, schema: {type: integer}}\n        - {name: q.pageSize, in: query, schema: {type: integer}}\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: object}}}}}\n";
+    let update = "    put:\n      operationId: Update\n      parameters:\n        - {name: tableName, in: path, required: true, schema: {type: string}}\n        - {name: q.where, in: query, required: true, schema: {type: string}}\n      requestBody: {content: {application/json: {schema: {type: object}}}}\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: object}}}}}\n";
+    let other = "  /u/{userId}:\n    get:\n      operationId: Other\n      parameters:\n        - {name: userId, in: path, required: true, schema: {type: string}}\n        - {name: q.where, in: query, schema: {type: string}}\n        - {name: q.pageNumber, in: query, schema: {type: integer}}\n        - {name: q.pageSize, in: query, schema: {type: integer}}\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: object}}}}}\n";
+    doc(&format!("{list}{update}{other}"), "  schemas: {}\n")
+}
+
+fn bulk_overrides(update_extra: &str) -> String {
+    format!(
+        "tools:\n  List:\n    name: list\n    title: L\n    description: d\n    tags: [records]\n    kind: list\n  Update:\n    name: update\n    title: U\n    description: d\n    tags: [records]\n    kind: update\n    safety: [destructive, idempotent, bulk]\n{update_extra}"
+    )
+}
+
+#[test]
+fn a_guarded_write_is_counted_with_the_list_its_overrides_name() {
+    let g = ok(&bulk_doc(), &bulk_overrides("    count_with: List\n"));
+    let update = g.tools.iter().find(|t| t.name == "update").unwrap();
+    let reader = update.guarded.as_ref().expect("guarded");
+    assert_eq!(
+        (reader.tool.as_str(), reader.carry.clone()),
+        ("list", vec!["table_name".to_string()])
+    );
+    assert!(
+        g.code.contains("build: crate::builders::list,"),
+        "{}",
+        g.code
+    );
+}
+
+#[test]
+fn count_readers_and_tags_that_cannot_work_are_located_errors() {
+    let cases = [
+        // A guarded write with no reader: the guard could not count it.
+        (bulk_overrides(""), "#/tools/Update/count_with", "count_with: <operationId>"),
+        (
+            bulk_overrides("    count_with: Nope\n"),
+            "#/tools/Update/count_with",
+            "no operation with operationId `Nope`",
+        ),
+        // A list over other objects needs an argument the write does not take.
+        (
+            bulk_overrides("    count_with: Other\n"),
+            "#/tools/Update/count_with",
+            "needs the argument `user_id`",
+        ),
+        // A reader that is not a paged, filtered list.
+        (
+            bulk_overrides("    count_with: Update\n"),
+            "#/tools/Update/count_with",
+            "cannot count records",
+        ),
+        (
+            bulk_overrides("    count_with: List\n").replace(
+                "  List:\n    name: list\n    title: L\n    description: d\n    tags: [records]\n    kind: list\n",
+                "  List:\n    name: list\n    title: L\n    description: d\n    tags: [records]\n    kind: list\n    count_with: Update\n",
+            ),
+            "#/tools/List/count_with",
+            "is not one",
+        ),
+        (
+            bulk_overrides("    count_with: List\n").replace("tags: [records]\n    kind: update", "tags: [record]\n    kind: update"),
+            "#/tools/Update/tags/0",
+            "unknown tag `record`",
+        ),
+    ];
+    for (overrides, pointer, says) in cases {
+        let e = err(&bulk_doc(), &overrides);
+        assert_eq!(
+            (e.source, e.pointer.as_str()),
+            (Source::Overrides, pointer),
+            "{e}"
+        );
+        assert!(e.message.contains(says), "{e}");
+    }
+}
