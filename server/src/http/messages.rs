@@ -1,0 +1,99 @@
+//! JSON-RPC errors for `/mcp` bodies rmcp would answer with a bare HTTP error, or not answer:
+//! not JSON, not a JSON-RPC message, an id it cannot read, params it cannot decode (see
+//! [`crate::jsonrpc`]). A body that passes is handed on whole, with its method noted for the
+//! session cap.
+
+use crate::jsonrpc;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The JSON-RPC method of a checked POST body (`None` for a batch or a response).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct RpcMethod(pub Option<String>);
+
+/// The layer; its state is the size cap in bytes, which bounds a body without a length.
+pub(super) async fn check(State(max_body): State<usize>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, max_body).await else {
+        return super::refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the request body is over {max_body} bytes"),
+        );
+    };
+    if let Some(error) = jsonrpc::problem(&bytes) {
+        // A request that parsed but has bad params is answered like any JSON-RPC error (200); a
+        // body that is not a JSON-RPC message at all is a bad HTTP request.
+        let status = if error["error"]["code"] == jsonrpc::INVALID_PARAMS {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        return (status, axum::Json(error)).into_response();
+    }
+    let method = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|m| m["method"].as_str().map(str::to_string));
+    parts.extensions.insert(RpcMethod(method));
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{echo, read, send};
+    use super::*;
+    use axum::body::Body;
+
+    #[tokio::test]
+    async fn malformed_messages_get_json_rpc_errors_and_good_ones_pass_whole() {
+        let app = || echo().layer(axum::middleware::from_fn_with_state(64usize, check));
+        let post = |body: &str| {
+            Request::post("/mcp")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+        // (body, status, what the answer says)
+        let cases = [
+            (ping, 200, ping),
+            ("{", 400, "-32700"),
+            (
+                r#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#,
+                400,
+                "-32600",
+            ),
+            (
+                r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":5}"#,
+                200,
+                "-32602",
+            ),
+            (&"x".repeat(65), 413, "over 64 bytes"),
+        ];
+        for (body, status, says) in cases {
+            let (got, text) = read(send(app(), post(body)).await).await;
+            assert_eq!(got, status, "{body}: {text}");
+            assert!(text.contains(says), "{body}: {text}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_method_is_noted_for_the_layers_after() {
+        let app = axum::Router::new()
+            .fallback(|request: Request| async move {
+                format!("{:?}", request.extensions().get::<RpcMethod>())
+            })
+            .layer(axum::middleware::from_fn_with_state(1024usize, check));
+        let request = Request::post("/mcp")
+            .body(Body::from(
+                r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
+            ))
+            .unwrap();
+        let (_, text) = read(send(app, request).await).await;
+        assert_eq!(text, r#"Some(RpcMethod(Some("initialize")))"#);
+    }
+}
