@@ -41,7 +41,7 @@ impl FileConfig {
 }
 
 /// A real Caspio account's credentials.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Account {
     /// Account host or integration URL.
     pub url: String,

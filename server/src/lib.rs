@@ -7,12 +7,15 @@
 //! typed parameters, request) → `caspio::Client` → Caspio or the `sandbox`.
 
 pub mod catalog;
+pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod handler;
 pub mod http;
 pub mod jsonrpc;
 pub mod prompts;
 pub mod resources;
+pub mod settings;
 pub use caspio_sandbox as sandbox;
 pub mod sse;
 pub mod stdio;

@@ -1,0 +1,253 @@
+//! What each subcommand does, once its settings are resolved: build the account's client (or an
+//! embedded sandbox), the request context, and serve it over HTTP or stdio; run the sandbox on
+//! its own; print the tool list.
+
+use crate::catalog;
+use crate::cli::{LogFormat, On429, SandboxArgs, ServeArgs, UpstreamArgs};
+use crate::handler::Context;
+use crate::sandbox;
+use crate::settings::{self, Limits, Settings, Upstream};
+use std::sync::Arc;
+
+/// The environment, as the settings read it.
+fn env(var: &str) -> Option<String> {
+    std::env::var(var).ok()
+}
+
+/// Runs a command's future on a fresh runtime.
+pub fn run(f: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let result = runtime.block_on(f);
+    // Tokio reads stdin with a blocking read that cannot be cancelled; dropping the runtime
+    // would wait for it, so a stdio server told to stop would hang until its client wrote a
+    // line. Everything that must finish has finished inside `f`.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    result
+}
+
+fn init_logs(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("CASPIO_MCP_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// Applies the pacing settings to a client.
+fn with_limits(client: caspio::Client, limits: &Limits) -> caspio::Client {
+    let client = client.into_runtime();
+    let client = match limits.on_429 {
+        On429::Passthrough => client,
+        On429::Backoff => {
+            client.with_retry(caspio::RetryPolicy::backoff().with_max_attempts(limits.max_attempts))
+        }
+    };
+    caspio::Client::from_runtime(match limits.budget {
+        Some((n, secs)) => client.with_budget(n, std::time::Duration::from_secs(secs)),
+        None => client,
+    })
+}
+
+/// The account the tools act on, and the sandbox serving it when embedded.
+async fn upstream(
+    settings: &Settings,
+) -> anyhow::Result<(caspio::Client, Option<sandbox::Running>)> {
+    let (client, running) = match &settings.upstream {
+        Upstream::Sandbox { db } => {
+            let config = sandbox::SandboxConfig {
+                database: db.clone(),
+                ..Default::default()
+            };
+            let running = sandbox::Sandbox::open(config.clone())
+                .map_err(|e| anyhow::anyhow!(e))?
+                .serve("127.0.0.1:0".parse()?)
+                .await?;
+            let client = caspio::Client::new(
+                &running.base_url,
+                caspio::Credentials::ClientCredentials {
+                    client_id: config.client_id,
+                    client_secret: config.client_secret,
+                },
+            )?;
+            tracing::info!(sandbox = %running.base_url, "embedded Caspio sandbox with the demo account");
+            (client, Some(running))
+        }
+        Upstream::Account(account) => {
+            let client = caspio::Client::new(
+                &account.url,
+                caspio::Credentials::ClientCredentials {
+                    client_id: account.client_id.clone(),
+                    client_secret: account.client_secret.clone(),
+                },
+            )?;
+            tracing::info!(account = client.account_url(), "Caspio account");
+            (client, None)
+        }
+    };
+    Ok((with_limits(client, &settings.limits), running))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+/// `serve`: Streamable HTTP and legacy SSE until a signal.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_logs(args.upstream.log_format);
+    let file = settings::file_of(&args.upstream)?;
+    let settings = settings::resolve_serve(&args, &env, &file)?;
+    let (client, sandbox) = upstream(&settings.common).await?;
+    let ctx = Arc::new(Context::new(client, caspio::registry(), |_| true)?);
+    let (listen, http) = (settings.listen, settings.http);
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let app = crate::http::router(ctx, http, shutdown.clone());
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    let base = format!("http://{host}:{}", addr.port());
+    println!(
+        "caspio-mcp {} serving {} tools",
+        env!("CARGO_PKG_VERSION"),
+        caspio::registry().tools().len()
+    );
+    if sandbox.is_some() {
+        println!("  upstream:        embedded sandbox (demo account; nothing leaves this machine)");
+    }
+    println!("  Streamable HTTP: {base}/mcp");
+    println!("  legacy SSE:      {base}/sse");
+    println!("  client config:   {{\"mcpServers\":{{\"caspio\":{{\"type\":\"http\",\"url\":\"{base}/mcp\"}}}}}}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let stop = shutdown.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: finishing calls in flight");
+            stop.cancel();
+        })
+        .await?;
+    if let Some(s) = sandbox {
+        s.task.abort();
+    }
+    Ok(())
+}
+
+/// `stdio`: newline-delimited JSON-RPC on stdin and stdout until either closes or a signal.
+pub async fn stdio(args: UpstreamArgs) -> anyhow::Result<()> {
+    init_logs(args.log_format);
+    let file = settings::file_of(&args)?;
+    let settings = settings::resolve(&args, &env, &file)?;
+    let (client, sandbox) = upstream(&settings).await?;
+    let ctx = Arc::new(Context::new(client, caspio::registry(), |_| true)?);
+    tokio::select! {
+        r = crate::stdio::serve(ctx, tokio::io::stdin(), tokio::io::stdout(), settings.max_body) => r?,
+        _ = shutdown_signal() => {}
+    }
+    if let Some(s) = sandbox {
+        s.task.abort();
+    }
+    Ok(())
+}
+
+/// `sandbox`: the stand-in account on its own, until Ctrl-C.
+pub fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let config = sandbox::SandboxConfig {
+            client_id: args.client_id.clone(),
+            client_secret: args.client_secret.clone(),
+            database: (!args.memory).then(|| args.db.clone()),
+            ..Default::default()
+        };
+        let running = sandbox::Sandbox::open(config)
+            .map_err(|e| anyhow::anyhow!(e))?
+            .serve(std::net::SocketAddr::new(args.bind, args.port))
+            .await?;
+        println!("Caspio sandbox (REST v3) at {}", running.base_url);
+        println!("  token endpoint: {}/oauth/token", running.base_url);
+        println!(
+            "  API base:       {}/integrations/rest/v3",
+            running.base_url
+        );
+        println!("  client id:      {}", args.client_id);
+        println!("  client secret:  {}", args.client_secret);
+        match &running.sandbox.config().database {
+            Some(p) => println!("  data:           {}", p.display()),
+            None => println!("  data:           in memory"),
+        }
+        tokio::signal::ctrl_c().await?;
+        running.task.abort();
+        Ok(())
+    })
+}
+
+/// `tools`: the tool list, as names and first sentences or as `tools/list` JSON.
+pub fn print_tools(json: bool) -> anyhow::Result<()> {
+    let tools = catalog::mcp_tools(caspio::registry().tools().iter().copied())?;
+    let text = if json {
+        serde_json::to_string_pretty(&tools)? + "\n"
+    } else {
+        let width = tools.iter().map(|t| t.name.len()).max().unwrap_or(0);
+        let mut text = String::new();
+        for t in &tools {
+            let first = first_sentence(t.description.as_deref().unwrap_or_default());
+            text.push_str(&format!("{:width$}  {first}\n", t.name));
+        }
+        text
+    };
+    write_stdout(&text)
+}
+
+/// Writes `text` to stdout. A reader that stops early (`caspio-mcp tools --json | grep -q x`,
+/// `| head`) closes the pipe; like other Unix tools we then stop quietly and succeed, where
+/// `println!` would panic and fail the pipeline.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// The first sentence: up to a full stop followed by a space and a capital letter, so
+/// abbreviations such as "e.g. x" do not cut it short.
+fn first_sentence(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    for (i, _) in text.match_indices(". ") {
+        if bytes.get(i + 2).is_some_and(u8::is_ascii_uppercase) {
+            return &text[..i];
+        }
+    }
+    text.trim_end_matches('.')
+}

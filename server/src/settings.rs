@@ -1,0 +1,268 @@
+//! The one place a setting's value is decided: the flag, else the environment (the account's
+//! `CASPIO_ACCOUNT`, `CASPIO_CLIENT_ID`, `CASPIO_CLIENT_SECRET`), else the `--config` file, else
+//! the default. Every value is checked here, so a bad one is refused at start-up with the
+//! setting's name, never later.
+
+use crate::cli::{LogFormat, On429, ServeArgs, UpstreamArgs};
+use crate::config::{self, Account, FileConfig};
+use crate::http::HttpConfig;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where `serve` listens when nothing says otherwise: loopback, so exposing it is deliberate.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// The account the tools act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upstream {
+    /// An embedded sandbox with the demo account, its data in this file or in memory.
+    Sandbox {
+        /// The SQLite file, or `None` for memory.
+        db: Option<PathBuf>,
+    },
+    /// A real account.
+    Account(Account),
+}
+
+/// How the client paces itself against Caspio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// What a 429 does.
+    pub on_429: On429,
+    /// Attempts in all with backoff.
+    pub max_attempts: u32,
+    /// At most this many requests per this many seconds.
+    pub budget: Option<(usize, u64)>,
+}
+
+/// What `stdio` (and the account half of `serve`) runs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The account.
+    pub upstream: Upstream,
+    /// Pacing.
+    pub limits: Limits,
+    /// Largest request: an HTTP body, or one stdio line.
+    pub max_body: usize,
+    /// Log format.
+    pub log_format: LogFormat,
+}
+
+/// What `serve` runs with.
+#[derive(Debug, Clone)]
+pub struct ServeSettings {
+    /// The account and limits.
+    pub common: Settings,
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The HTTP checks' settings.
+    pub http: HttpConfig,
+}
+
+/// Reads the `--config` file, if one was given.
+pub fn file_of(args: &UpstreamArgs) -> anyhow::Result<FileConfig> {
+    match &args.config {
+        Some(p) => FileConfig::load(p),
+        None => Ok(FileConfig::default()),
+    }
+}
+
+/// The settings of `stdio`: `env` looks up an environment variable.
+pub fn resolve(
+    args: &UpstreamArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+    file: &FileConfig,
+) -> anyhow::Result<Settings> {
+    let upstream = if args.sandbox {
+        Upstream::Sandbox {
+            db: args.sandbox_db.clone(),
+        }
+    } else {
+        let flag_or_env = |flag: &Option<String>, var: &str| flag.clone().or_else(|| env(var));
+        Upstream::Account(Account::resolve(
+            flag_or_env(&args.account, "CASPIO_ACCOUNT"),
+            flag_or_env(&args.client_id, "CASPIO_CLIENT_ID"),
+            flag_or_env(&args.client_secret, "CASPIO_CLIENT_SECRET"),
+            file,
+        )?)
+    };
+    Ok(Settings {
+        upstream,
+        limits: Limits {
+            on_429: args.on_429,
+            max_attempts: args.max_attempts,
+            budget: args.budget,
+        },
+        max_body: config::max_body(args.max_body.or(file.max_body))?,
+        log_format: args.log_format,
+    })
+}
+
+/// The settings of `serve`.
+pub fn resolve_serve(
+    args: &ServeArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+    file: &FileConfig,
+) -> anyhow::Result<ServeSettings> {
+    let common = resolve(&args.upstream, env, file)?;
+    let listen = match (args.listen, &file.listen) {
+        (Some(l), _) => l,
+        (None, Some(l)) => l
+            .parse()
+            .map_err(|e| anyhow::anyhow!("listen `{l}` in the config file: {e}"))?,
+        (None, None) => DEFAULT_LISTEN.parse()?,
+    };
+    let either = |flags: &Vec<String>, from_file: &Vec<String>| {
+        if flags.is_empty() {
+            from_file.clone()
+        } else {
+            flags.clone()
+        }
+    };
+    let http = HttpConfig {
+        allowed_hosts: either(&args.allowed_hosts, &file.allowed_hosts),
+        allowed_origins: either(&args.allowed_origins, &file.allowed_origins),
+        stateless: args.stateless || file.stateless.unwrap_or(false),
+        max_body: common.max_body,
+        max_sessions: config::max_sessions(args.max_sessions.or(file.max_sessions))?,
+    };
+    Ok(ServeSettings {
+        common,
+        listen,
+        http,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    /// `serve` settings from a command line, an environment and a config file's text.
+    fn serve(argv: &str, env: &[(&str, &str)], file: &str) -> anyhow::Result<ServeSettings> {
+        let argv = std::iter::once("caspio-mcp").chain(argv.split_whitespace());
+        let Command::Serve(args) = Cli::try_parse_from(argv)?.command else {
+            panic!("not serve");
+        };
+        let file: FileConfig = toml::from_str(file)?;
+        let env = |var: &str| {
+            env.iter()
+                .find(|(k, _)| *k == var)
+                .map(|(_, v)| v.to_string())
+        };
+        resolve_serve(&args, &env, &file)
+    }
+
+    fn account(s: &ServeSettings) -> (&str, &str, &str) {
+        match &s.common.upstream {
+            Upstream::Account(a) => (&a.url, &a.client_id, &a.client_secret),
+            Upstream::Sandbox { .. } => ("sandbox", "", ""),
+        }
+    }
+
+    /// Environment variables and their values.
+    type Env = &'static [(&'static str, &'static str)];
+
+    const ENV: Env = &[
+        ("CASPIO_ACCOUNT", "env.caspio.com"),
+        ("CASPIO_CLIENT_ID", "env-id"),
+        ("CASPIO_CLIENT_SECRET", "env-secret"),
+    ];
+    const FILE: &str = r#"
+        account = "file.caspio.com"
+        client_id = "file-id"
+        client_secret = "file-secret"
+        listen = "0.0.0.0:9000"
+        allowed_hosts = ["file.example.com"]
+        stateless = true
+        max_body = 4096
+        max_sessions = 7
+    "#;
+
+    #[test]
+    fn flags_beat_the_environment_which_beats_the_file() {
+        // (flags, environment, file, expected account)
+        type Expected = (&'static str, &'static str, &'static str);
+        let cases: [(&str, Env, &str, Expected); 5] = [
+            (
+                "serve --account flag.caspio.com --client-id flag-id --client-secret flag-secret",
+                ENV,
+                FILE,
+                ("flag.caspio.com", "flag-id", "flag-secret"),
+            ),
+            (
+                "serve",
+                ENV,
+                FILE,
+                ("env.caspio.com", "env-id", "env-secret"),
+            ),
+            (
+                "serve",
+                &[],
+                FILE,
+                ("file.caspio.com", "file-id", "file-secret"),
+            ),
+            (
+                "serve --client-id flag-id",
+                &ENV[..1],
+                FILE,
+                ("env.caspio.com", "flag-id", "file-secret"),
+            ),
+            ("serve --sandbox", ENV, FILE, ("sandbox", "", "")),
+        ];
+        for (argv, env, file, expected) in cases {
+            let s = serve(argv, env, file).unwrap();
+            assert_eq!(account(&s), expected, "{argv} {env:?}");
+        }
+    }
+
+    #[test]
+    fn server_settings_take_the_flag_else_the_file_else_the_default() {
+        let s = serve("serve --sandbox", &[], FILE).unwrap();
+        assert_eq!(s.listen, "0.0.0.0:9000".parse().unwrap());
+        assert_eq!(s.http.allowed_hosts, ["file.example.com"]);
+        assert!(s.http.stateless);
+        assert_eq!((s.common.max_body, s.http.max_body), (4096, 4096));
+        assert_eq!(s.http.max_sessions, 7);
+
+        let s = serve(
+            "serve --sandbox --listen 127.0.0.1:1 --allowed-host a.example.com --max-body 2048 --max-sessions 3",
+            &[],
+            FILE,
+        )
+        .unwrap();
+        assert_eq!(s.listen, "127.0.0.1:1".parse().unwrap());
+        assert_eq!(s.http.allowed_hosts, ["a.example.com"]);
+        assert_eq!((s.common.max_body, s.http.max_sessions), (2048, 3));
+
+        let s = serve("serve --sandbox", &[], "").unwrap();
+        assert_eq!(s.listen, DEFAULT_LISTEN.parse().unwrap());
+        assert!(s.http.allowed_hosts.is_empty() && !s.http.stateless);
+        assert_eq!(s.common.max_body, crate::http::DEFAULT_MAX_BODY);
+        assert_eq!(s.http.max_sessions, crate::http::DEFAULT_MAX_SESSIONS);
+        assert_eq!(s.common.limits.on_429, On429::Passthrough);
+    }
+
+    #[test]
+    fn bad_or_missing_settings_are_refused_by_name() {
+        // (flags, environment, file, what the error says)
+        let cases: [(&str, Env, &str, &str); 6] = [
+            ("serve", &[], "", "missing account"),
+            ("serve", &ENV[..2], "", "--client-secret"),
+            (
+                "serve --sandbox",
+                &[],
+                "listen = \"nowhere\"",
+                "listen `nowhere`",
+            ),
+            ("serve --sandbox", &[], "max_body = 10", "max_body: "),
+            ("serve --sandbox", &[], "max_sessions = 0", "max_sessions: "),
+            ("serve --sandbox --max-body 10", &[], "", "at least 1024"),
+        ];
+        for (argv, env, file, says) in cases {
+            let err = serve(argv, env, file).unwrap_err();
+            assert!(format!("{err:#}").contains(says), "{argv}: {err:#}");
+        }
+    }
+}
