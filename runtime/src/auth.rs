@@ -151,28 +151,28 @@ impl TokenCache {
             .form(&fields)
             .send()
             .await
-            .map_err(|e| Error::Transport(format!("token request: {}", without_url(e))))?;
+            .map_err(|e| Error::transport("token request", e))?;
         let status = answer.status();
         let headers = answer.headers().clone();
         let body = answer
             .bytes()
             .await
-            .map_err(|e| Error::Transport(without_url(e)))?;
+            .map_err(|e| Error::transport("reading the token answer", e))?;
         if !status.is_success() {
             let api = crate::error::ApiError::from_answer(status.as_u16(), &headers, &body);
-            return Err(Error::Auth(api.to_string()));
+            return Err(Error::Auth {
+                message: api.to_string(),
+                source: Some(Box::new(api)),
+            });
         }
-        let parsed: TokenAnswer = serde_json::from_slice(&body)
-            .map_err(|e| Error::Auth(format!("the token answer is not a token: {e}")))?;
+        let parsed: TokenAnswer = serde_json::from_slice(&body).map_err(|e| Error::Auth {
+            message: "the token answer is not a token".into(),
+            source: Some(Box::new(e)),
+        })?;
         Ok(Token {
             access: parsed.access_token,
             refresh: parsed.refresh_token,
             expires_at: Instant::now() + Duration::from_secs(parsed.expires_in.unwrap_or(86_399)),
         })
     }
-}
-
-/// A reqwest error's text without its URL, which may carry query values.
-pub(crate) fn without_url(e: reqwest::Error) -> String {
-    e.without_url().to_string()
 }

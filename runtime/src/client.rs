@@ -1,7 +1,7 @@
 //! The client of one Caspio account: turns a [`Request`] into an HTTP call with a bearer token,
 //! retries once with a new token after a 401, and turns error answers into [`Error::Api`].
 
-use crate::auth::{without_url, Credentials, TokenCache};
+use crate::auth::{Credentials, TokenCache};
 use crate::error::{ApiError, Error};
 use crate::limits::{Budget, CallStats, Counters, RetryPolicy};
 use crate::request::{Body, FormPart, Request};
@@ -45,7 +45,7 @@ impl Client {
             .user_agent(concat!("caspio-mcp/", env!("CARGO_PKG_VERSION")))
             .timeout(std::time::Duration::from_secs(120))
             .build()
-            .map_err(|e| Error::Transport(without_url(e)))?;
+            .map_err(|e| Error::transport("building the HTTP client", e))?;
         Self::with_http(account, base_path, credentials, http)
     }
 
@@ -218,7 +218,7 @@ impl Client {
         builder
             .send()
             .await
-            .map_err(|e| Error::Transport(without_url(e)))
+            .map_err(|e| Error::transport("request", e))
     }
 }
 
@@ -228,7 +228,7 @@ async fn finish(answer: reqwest::Response) -> Result<Response, Error> {
     let body = answer
         .bytes()
         .await
-        .map_err(|e| Error::Transport(without_url(e)))?
+        .map_err(|e| Error::transport("reading the answer", e))?
         .to_vec();
     if (200..300).contains(&status) {
         Ok(Response {

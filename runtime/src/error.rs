@@ -11,17 +11,69 @@ pub enum Error {
     #[error("{0}")]
     Api(Box<ApiError>),
     /// The token endpoint refused the credentials or answered nonsense.
-    #[error("Caspio authentication failed: {0}")]
-    Auth(String),
+    #[error("Caspio authentication failed: {message}")]
+    Auth {
+        /// What went wrong.
+        message: String,
+        /// Caspio's answer or the decoding failure behind it.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     /// The request never got an answer (connection, TLS, timeout).
-    #[error("could not reach Caspio: {0}")]
-    Transport(String),
+    #[error("could not reach Caspio ({during}): {source}")]
+    Transport {
+        /// What was being done: `request`, `token request`, `reading the answer`.
+        during: &'static str,
+        /// reqwest's error, without the URL (which may carry query values).
+        #[source]
+        source: reqwest::Error,
+    },
     /// The answer did not have the expected shape.
-    #[error("unexpected answer from Caspio: {0}")]
-    Decode(String),
+    #[error("unexpected answer from Caspio: {message}")]
+    Decode {
+        /// What was expected.
+        message: String,
+        /// The JSON decoder's error, when there is one.
+        #[source]
+        source: Option<serde_json::Error>,
+    },
     /// The request could not be built (a value that cannot be sent, a URI over Caspio's limit).
     #[error("invalid request: {0}")]
     Request(String),
+}
+
+impl Error {
+    /// A transport failure during `during`, with the URL taken out of reqwest's error.
+    pub fn transport(during: &'static str, source: reqwest::Error) -> Self {
+        Error::Transport {
+            during,
+            source: source.without_url(),
+        }
+    }
+
+    /// An answer that is not what was expected, with nothing more to say.
+    pub fn decode(message: impl Into<String>) -> Self {
+        Error::Decode {
+            message: message.into(),
+            source: None,
+        }
+    }
+}
+
+/// An error and every source behind it, joined by `: `, for a reader (a model, a log) who sees
+/// only text. Parts a source already repeats are left out.
+pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(source) = next {
+        let part = source.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        next = source.source();
+    }
+    text
 }
 
 /// An error answer from Caspio, with everything needed to act on it or report it.
@@ -42,6 +94,8 @@ pub struct ApiError {
     /// The body, when it was not Caspio's error shape (cut to 2 KiB).
     pub body: Option<String>,
 }
+
+impl std::error::Error for ApiError {}
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -275,5 +329,68 @@ mod tests {
         )]));
         assert_eq!(rl.retry_after, Some(0));
         assert!(RateLimit::from_headers(&HeaderMap::new()).is_empty());
+    }
+
+    #[test]
+    fn errors_keep_their_sources_and_describe_the_whole_chain() {
+        let bad = serde_json::from_slice::<serde_json::Value>(b"{").unwrap_err();
+        let e = Error::Decode {
+            message: "HTTP 200: the body is not JSON".into(),
+            source: Some(bad),
+        };
+        assert!(std::error::Error::source(&e).is_some());
+        let text = describe(&e);
+        assert!(
+            text.starts_with("unexpected answer from Caspio: HTTP 200: the body is not JSON: EOF"),
+            "{text}"
+        );
+        // A source whose text is already in the message is not repeated.
+        let api = ApiError::from_answer(401, &HeaderMap::new(), b"{\"Message\":\"bad client\"}");
+        let e = Error::Auth {
+            message: api.to_string(),
+            source: Some(Box::new(api)),
+        };
+        assert_eq!(
+            describe(&e),
+            "Caspio authentication failed: Caspio answered HTTP 401: bad client"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_says_why_through_its_sources() {
+        // A port nothing listens on: bind one, learn it, close it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let client = crate::Client::new(
+            &format!("http://127.0.0.1:{port}"),
+            "/rest",
+            crate::Credentials::ClientCredentials {
+                client_id: "id".into(),
+                client_secret: "secret".into(),
+            },
+        )
+        .unwrap();
+        let e = client.ready().await.unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Transport {
+                    during: "token request",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let text = describe(&e);
+        assert!(
+            text.contains("could not reach Caspio (token request)"),
+            "{text}"
+        );
+        assert!(
+            text.len() > e.to_string().len(),
+            "the sources say more than the top line: {text}"
+        );
     }
 }

@@ -58,7 +58,7 @@ async fn read(
         .json_value()?
         .unwrap_or(Value::Null);
     let total = answer["Pagination"]["TotalCount"].as_u64().ok_or_else(|| {
-        CallError::Api(crate::Error::Decode(format!(
+        CallError::Api(crate::Error::decode(format!(
             "the count read through {} returned no Pagination.TotalCount",
             reader.tool
         )))

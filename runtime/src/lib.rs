@@ -24,7 +24,7 @@ pub use auth::Credentials;
 pub use caspio_contract as contract;
 pub use caspio_qwhere as qwhere;
 pub use client::Client;
-pub use error::{ApiError, Error, RateLimit};
+pub use error::{describe, ApiError, Error, RateLimit};
 pub use files::FileUpload;
 pub use limits::{CallStats, RetryPolicy};
 pub use registry::Registry;

@@ -40,8 +40,13 @@ impl Response {
 
     /// Decodes a JSON body.
     pub fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body)
-            .map_err(|e| Error::Decode(format!("HTTP {}: {e}", self.status)))
+        serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
+            message: format!(
+                "HTTP {}: the body does not have the documented shape",
+                self.status
+            ),
+            source: Some(e),
+        })
     }
 
     /// Decodes a JSON body that may be absent (Caspio answers some creates with an empty 201).
@@ -59,7 +64,10 @@ impl Response {
         }
         serde_json::from_slice(&self.body)
             .map(Some)
-            .map_err(|e| Error::Decode(format!("HTTP {}: body is not JSON: {e}", self.status)))
+            .map_err(|e| Error::Decode {
+                message: format!("HTTP {}: the body is not JSON", self.status),
+                source: Some(e),
+            })
     }
 
     /// The body as a file.

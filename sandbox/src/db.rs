@@ -49,15 +49,17 @@ CREATE TABLE IF NOT EXISTS _meta_directories (id TEXT PRIMARY KEY, name TEXT NOT
 
 impl Db {
     /// Opens (creating if needed) a database file, or an in-memory one for `None`.
-    pub fn open(path: Option<&std::path::Path>) -> Result<Self, String> {
+    pub fn open(path: Option<&std::path::Path>) -> Result<Self, crate::OpenError> {
         let conn = match path {
-            Some(p) => {
-                Connection::open(p).map_err(|e| format!("cannot open {}: {e}", p.display()))?
-            }
-            None => Connection::open_in_memory().map_err(|e| e.to_string())?,
-        };
+            Some(p) => Connection::open(p),
+            None => Connection::open_in_memory(),
+        }
+        .map_err(|source| crate::OpenError::Database {
+            path: path.map_or("in memory".into(), |p| p.display().to_string()),
+            source,
+        })?;
         conn.execute_batch(SCHEMA)
-            .map_err(|e| format!("cannot create the sandbox schema: {e}"))?;
+            .map_err(crate::OpenError::Schema)?;
         conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;")
             .ok();
         Ok(Db(Arc::new(Mutex::new(conn))))

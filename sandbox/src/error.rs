@@ -21,6 +21,20 @@ pub struct CaspioError {
     pub message: String,
 }
 
+impl std::fmt::Display for CaspioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for CaspioError {}
+
 impl CaspioError {
     /// 400 IncorrectQueryParameter.
     pub fn query(message: impl Into<String>) -> Self {

@@ -25,12 +25,32 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use error::CaspioError;
+pub use error::CaspioError;
 use http::AppState;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Why a sandbox could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The database file could not be opened or created.
+    #[error("cannot open the sandbox database {path}")]
+    Database {
+        /// The file, or `memory`.
+        path: String,
+        /// SQLite's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The sandbox's own tables could not be created (a file from something else?).
+    #[error("cannot create the sandbox schema")]
+    Schema(#[source] rusqlite::Error),
+    /// The demo account could not be written.
+    #[error("cannot seed the demo account")]
+    Seed(#[source] CaspioError),
+}
 
 /// Settings of a sandbox.
 #[derive(Debug, Clone)]
@@ -97,10 +117,10 @@ pub struct Running {
 
 impl Sandbox {
     /// Opens the sandbox's storage (seeding the demo account into a new database when asked).
-    pub fn open(config: SandboxConfig) -> Result<Self, String> {
+    pub fn open(config: SandboxConfig) -> Result<Self, OpenError> {
         let db = db::Db::open(config.database.as_deref())?;
-        if config.demo && db.is_empty().map_err(|e| e.message)? {
-            demo::seed(&db).map_err(|e| format!("cannot seed the demo account: {}", e.message))?;
+        if config.demo && db.is_empty().map_err(OpenError::Seed)? {
+            demo::seed(&db).map_err(OpenError::Seed)?;
         }
         Ok(Sandbox {
             state: Arc::new(AppState {
@@ -224,4 +244,29 @@ async fn frame(state: http::State, request: Request, next: Next) -> Response {
         response.headers_mut().insert("x-caspio-request-id", v);
     }
     response
+}
+
+#[cfg(test)]
+mod open_tests {
+    use super::*;
+
+    #[test]
+    fn a_database_that_cannot_be_opened_is_a_typed_error_with_its_source() {
+        // A directory is not a database file.
+        let dir = std::env::temp_dir();
+        let config = SandboxConfig {
+            database: Some(dir.clone()),
+            ..Default::default()
+        };
+        let Err(e) = Sandbox::open(config) else {
+            panic!("a directory opened as a database");
+        };
+        // SQLite may refuse the file when opening it or when first writing to it.
+        match &e {
+            OpenError::Database { path, .. } => assert_eq!(path, &dir.display().to_string()),
+            OpenError::Schema(_) => {}
+            other => panic!("{other:?}"),
+        }
+        assert!(std::error::Error::source(&e).is_some(), "{e:?}");
+    }
 }

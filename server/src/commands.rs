@@ -65,8 +65,7 @@ async fn upstream(
                 database: db.clone(),
                 ..Default::default()
             };
-            let running = sandbox::Sandbox::open(config.clone())
-                .map_err(|e| anyhow::anyhow!(e))?
+            let running = sandbox::Sandbox::open(config.clone())?
                 .serve("127.0.0.1:0".parse()?)
                 .await?;
             let client = caspio::Client::new(
@@ -189,8 +188,7 @@ pub fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
             database: (!args.memory).then(|| args.db.clone()),
             ..Default::default()
         };
-        let running = sandbox::Sandbox::open(config)
-            .map_err(|e| anyhow::anyhow!(e))?
+        let running = sandbox::Sandbox::open(config)?
             .serve(std::net::SocketAddr::new(args.bind, args.port))
             .await?;
         println!("Caspio sandbox (REST v3) at {}", running.base_url);

@@ -371,7 +371,9 @@ fn failure(def: &ToolDef, e: CallError) -> CallToolResult {
             }
             (text, Some(meta))
         }
-        CallError::Api(other) => (other.to_string(), None),
+        // The whole chain: "could not reach Caspio (request): error sending request: connection
+        // refused" says what to do; the first part alone does not.
+        CallError::Api(other) => (caspio::runtime::describe(&other), None),
         CallError::UnknownTool(name) => (format!("unknown tool `{name}`"), None),
     };
     CallToolResult::error(vec![Content::text(text)]).with_meta(meta)

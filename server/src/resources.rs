@@ -12,7 +12,7 @@ const TABLE_PREFIX: &str = "caspio://tables/";
 const VIEW_PREFIX: &str = "caspio://views/";
 
 fn upstream(e: caspio::Error) -> McpError {
-    McpError::internal_error(format!("Caspio: {e}"), None)
+    McpError::internal_error(format!("Caspio: {}", caspio::runtime::describe(&e)), None)
 }
 
 /// Every table and view as a resource.

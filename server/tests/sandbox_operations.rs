@@ -916,7 +916,7 @@ async fn tokens_expire_and_wrong_secrets_are_refused() {
     .unwrap();
     let err = bad.list_tables().await.unwrap_err();
     assert!(
-        matches!(err, Error::Auth(ref m) if m.contains("401")),
+        matches!(err, Error::Auth { ref message, .. } if message.contains("401")),
         "{err}"
     );
     let unknown = Client::new(&h.running.base_url, Credentials::Token("forged".into())).unwrap();
@@ -965,7 +965,7 @@ async fn fault_switches_inject_latency_errors_and_drops() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, CallError::Api(Error::Transport(_))),
+        matches!(err, CallError::Api(Error::Transport { .. })),
         "{err:?}"
     );
     h.running.sandbox.set_faults(Faults::default());
