@@ -26,7 +26,8 @@ if [[ "$ours" != "$theirs" ]]; then
   diff <(echo "$ours") <(echo "$theirs") >&2 || true
   exit 1
 fi
-CASPIO_SPEC="$doc" cargo test -q -p caspio-mcp --test sandbox_operations --test runtime_safety
+CASPIO_SPEC="$doc" cargo test -q -p caspio-sandbox --test sandbox
+CASPIO_SPEC="$doc" cargo test -q -p caspio --test caspio runtime_safety::
 # Leave the build as the default spec makes it.
 cargo build -q -p caspio-mcp
 echo "user document: ok, $(echo "$theirs" | wc -l) tools, sandbox and runtime suites pass on the client generated from $(basename "$doc")"

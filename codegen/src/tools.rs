@@ -809,7 +809,7 @@ fn schema_value(schema: &Schema, validation: bool) -> Value {
 /// (`RecordsAffected`, `UsersAffected`) or `Pagination`. Only their top-level keys and outer
 /// types are promised, since a client validates results against it and deeper promises would
 /// break on Caspio's nulls; for the rest, `{"Result": ...}` alone would cost every conversation
-/// tokens and say nothing (see tests/token_budget.rs).
+/// tokens and say nothing (see tests/caspio/token_budget.rs).
 pub fn output_schema(response: &Response) -> Option<Value> {
     let Response::Json { schema, .. } = response else {
         return None;

@@ -7,10 +7,8 @@
 
 use caspio_mcp::handler::Context;
 use caspio_mcp::http::{router, HttpConfig};
-use caspio_mcp::sandbox::SandboxConfig;
+use caspio_mcp::sandbox::{Sandbox, SandboxConfig};
 
-#[path = "../tests/common/mod.rs"]
-mod common;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::ServiceExt;
@@ -31,14 +29,29 @@ fn summary(mut samples: Vec<Duration>) -> String {
 
 #[tokio::main]
 async fn main() {
-    let (client, sandbox) = common::sandbox(SandboxConfig::default()).await;
+    let sandbox = Sandbox::open(SandboxConfig::default())
+        .unwrap()
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let config = sandbox.sandbox.config().clone();
+    let client = caspio::Client::new(
+        &sandbox.base_url,
+        caspio::Credentials::ClientCredentials {
+            client_id: config.client_id,
+            client_secret: config.client_secret,
+        },
+    )
+    .unwrap();
     let ctx = Arc::new(Context::new(client.clone(), caspio::registry(), |_| true).unwrap());
     let app = router(
         ctx,
         HttpConfig::default(),
         tokio_util::sync::CancellationToken::new(),
     );
-    let addr = common::serve(app).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let mcp = ()
         .serve(StreamableHttpClientTransport::from_uri(format!(
             "http://{addr}/mcp"

@@ -1,4 +1,4 @@
-//! Counts the o200k_base tokens of `tools/list` results, as `tests/token_budget.rs` does for ours,
+//! Counts the o200k_base tokens of `tools/list` results, as `tests/caspio/token_budget.rs` does for ours,
 //! and prints one markdown row per list: what the list costs, how many tools it has, what each
 //! optional part of it costs (the tokens saved when that part is taken out of every tool), and what
 //! is left once all of them are gone: names, keys, types and constraints. The last column is the

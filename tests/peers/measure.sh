@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures what the tools/list of caspio-mcp and of the OpenAPI-to-MCP tools people use today cost
 # in o200k_base tokens, all given Caspio's own published v3 document and counted by one counter
-# (tests/peers/count_tokens.rs, the same encoding as tests/token_budget.rs).
+# (tests/peers/count_tokens.rs, the same encoding as tests/caspio/token_budget.rs).
 #
 #   bash tests/peers/measure.sh            # prints a markdown table for BENCHMARKS.md
 #

@@ -6,8 +6,8 @@
 use serde_json::Value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-const SPEC: &str = include_str!("../../caspio-spec/openapi.yaml");
-const OVERRIDES: &str = include_str!("../../caspio-spec/overrides.yaml");
+const SPEC: &str = include_str!("../../../caspio-spec/openapi.yaml");
+const OVERRIDES: &str = include_str!("../../../caspio-spec/overrides.yaml");
 
 /// Every node's JSON pointer, in document order.
 fn pointers(value: &Value, here: String, out: &mut Vec<String>) {

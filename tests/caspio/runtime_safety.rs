@@ -3,14 +3,26 @@
 //! lifecycle under concurrency and early expiry.
 
 use caspio::runtime::tools::{self, CallError};
-use caspio::Client;
-use caspio_mcp::sandbox::{Running, SandboxConfig};
+use caspio::{Client, Credentials};
+use caspio_sandbox::{Running, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
-mod common;
-
 async fn start() -> (Client, Running) {
-    common::sandbox(SandboxConfig::default()).await
+    let running = Sandbox::open(SandboxConfig::default())
+        .unwrap()
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let config = running.sandbox.config().clone();
+    let client = Client::new(
+        &running.base_url,
+        Credentials::ClientCredentials {
+            client_id: config.client_id,
+            client_secret: config.client_secret,
+        },
+    )
+    .unwrap();
+    (client, running)
 }
 
 async fn call(client: &Client, name: &str, args: Value) -> Result<Value, CallError> {
@@ -229,7 +241,7 @@ async fn expiry_mid_run_is_invisible_and_concurrent_refreshes_share_one_request(
 
 #[tokio::test]
 async fn a_429_storm_gives_clean_errors_in_passthrough_and_successes_with_backoff() {
-    use caspio_mcp::sandbox::Faults;
+    use caspio_sandbox::Faults;
     use std::time::Duration;
     let (client, sb) = start().await;
     call(&client, "list_all_caspio_tables", json!({}))
