@@ -16,6 +16,7 @@ pub mod naming;
 pub mod overrides;
 pub mod pointer;
 pub mod resolve;
+pub mod schemas;
 pub mod tools;
 
 pub use error::{Error, Result, Source};

@@ -14,6 +14,7 @@ mod files;
 mod hooks;
 mod http;
 mod records;
+mod schema;
 mod sql;
 mod tables;
 
