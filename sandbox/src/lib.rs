@@ -33,6 +33,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The sandbox's listen backlog (the kernel caps it at `net.core.somaxconn`).
+pub const BACKLOG: u32 = 4096;
+
 /// Why a sandbox could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -165,10 +168,22 @@ impl Sandbox {
     }
 
     /// Serves on `addr` until the task is dropped or aborted.
+    /// Connections get `TCP_NODELAY` (without it a keep-alive client waits about 40 ms for its
+    /// own delayed ACK on every request) and the listen backlog is [`BACKLOG`] (a burst of
+    /// clients connecting at once must not overflow it and wait a second for a SYN retransmit).
     pub async fn serve(self, addr: SocketAddr) -> std::io::Result<Running> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let socket = match addr {
+            SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+        };
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        let listener = socket.listen(BACKLOG)?;
         let local = listener.local_addr()?;
         let app = self.router();
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });

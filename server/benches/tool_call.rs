@@ -49,9 +49,16 @@ async fn main() {
         HttpConfig::default(),
         tokio_util::sync::CancellationToken::new(),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    // Bound and served as `caspio-mcp serve` does.
+    let listener =
+        caspio_mcp::net::bind("127.0.0.1:0".parse().unwrap(), caspio_mcp::net::MIN_BACKLOG)
+            .unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(caspio_mcp::net::no_delay(listener), app)
+            .await
+            .unwrap()
+    });
     let mcp = ()
         .serve(StreamableHttpClientTransport::from_uri(format!(
             "http://{addr}/mcp"

@@ -122,10 +122,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (client, sandbox) = upstream(&settings.common).await?;
     let ctx = Arc::new(Context::new(client, caspio::registry(), |_| true)?);
     let (listen, http) = (settings.listen, settings.http);
+    let backlog = crate::net::backlog_for(http.max_sessions);
     let shutdown = tokio_util::sync::CancellationToken::new();
     let app = crate::http::router(ctx, http, shutdown.clone());
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
+    let listener = crate::net::bind(listen, backlog)
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr()?;
     let host = if addr.ip().is_unspecified() {
@@ -148,7 +148,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     use std::io::Write;
     let _ = std::io::stdout().flush();
     let stop = shutdown.clone();
-    axum::serve(listener, app)
+    axum::serve(crate::net::no_delay(listener), app)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
             tracing::info!("shutting down: finishing calls in flight");

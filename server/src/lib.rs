@@ -13,6 +13,7 @@ pub mod config;
 pub mod handler;
 pub mod http;
 pub mod jsonrpc;
+pub mod net;
 pub mod prompts;
 pub mod resources;
 pub mod settings;

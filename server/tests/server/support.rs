@@ -144,8 +144,14 @@ pub async fn sandbox(config: SandboxConfig) -> (Client, Running) {
 
 /// Serves `app` (the MCP router, usually) on a free loopback port and returns its address.
 pub async fn serve(app: axum::Router) -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener =
+        caspio_mcp::net::bind("127.0.0.1:0".parse().unwrap(), caspio_mcp::net::MIN_BACKLOG)
+            .unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(caspio_mcp::net::no_delay(listener), app)
+            .await
+            .unwrap()
+    });
     addr
 }
