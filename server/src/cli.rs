@@ -50,8 +50,28 @@ pub struct UpstreamArgs {
     /// Web services profile client secret [env: CASPIO_CLIENT_SECRET].
     #[arg(long, conflicts_with = "sandbox")]
     pub client_secret: Option<String>,
+    /// Expose only tools of these methods: read, write, custom, or exact kinds such as list,
+    /// delete, run (comma-separated; config key `methods`).
+    #[arg(long, value_delimiter = ',')]
+    pub methods: Vec<String>,
+    /// Expose only tools with one of these tags: tables, fields, records, views, attachments,
+    /// files, folders, webhooks, tasks, applications, datapages, deployments, directories, users
+    /// (comma-separated; config key `tags`).
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Expose only these tools, by name (comma-separated; config key `tools`).
+    #[arg(long, value_delimiter = ',')]
+    pub tools: Vec<String>,
+    /// Expose only tools that change nothing (config key `read_only`).
+    #[arg(long)]
+    pub read_only: bool,
+    /// `all` lists every tool in scope; `discovery` lists three meta-tools that search, describe
+    /// and call them, for clients with small tool caps (config key `tool_exposure`).
+    #[arg(long, value_parser = crate::scope::Exposure::parse)]
+    pub tool_exposure: Option<crate::scope::Exposure>,
     /// TOML file with any of: account, client_id, client_secret, listen, allowed_hosts,
-    /// allowed_origins, stateless, max_body, max_sessions.
+    /// allowed_origins, stateless, max_body, max_sessions, methods, tags, tools, read_only,
+    /// tool_exposure.
     #[arg(long)]
     pub config: Option<std::path::PathBuf>,
     /// Log format on stderr.

@@ -6,6 +6,7 @@ use crate::catalog;
 use crate::cli::{LogFormat, On429, SandboxArgs, ServeArgs, UpstreamArgs};
 use crate::handler::Context;
 use crate::sandbox;
+use crate::scope::Exposure;
 use crate::settings::{self, Limits, Settings, Upstream};
 use std::sync::Arc;
 
@@ -52,6 +53,47 @@ fn with_limits(client: caspio::Client, limits: &Limits) -> caspio::Client {
     caspio::Client::from_runtime(match limits.budget {
         Some((n, secs)) => client.with_budget(n, std::time::Duration::from_secs(secs)),
         None => client,
+    })
+}
+
+/// The request context: the client, and the tools the settings' scope exposes.
+fn context(client: caspio::Client, settings: &Settings) -> anyhow::Result<Context> {
+    Context::scoped(
+        client,
+        caspio::registry(),
+        &settings.scope,
+        settings.exposure,
+    )
+}
+
+/// How many tools the scope exposes, and how: "71 tools", "12 tools (--tags users)", or
+/// "12 tools through 3 discovery tools".
+fn exposure_line(ctx: &Context, settings: &Settings) -> String {
+    let scoped = match settings.scope.describe().as_str() {
+        "no filters" => String::new(),
+        filters => format!(" ({filters})"),
+    };
+    match settings.exposure {
+        Exposure::All => format!("{} tools{scoped}", ctx.defs.len()),
+        Exposure::Discovery => format!(
+            "{} tools{scoped} through {} discovery tools",
+            ctx.defs.len(),
+            ctx.tools.len()
+        ),
+    }
+}
+
+/// The most tools the strictest common client passes to its model (Cursor's first 40).
+pub const CLIENT_TOOL_CAP: usize = 40;
+
+/// A warning when the list is longer than some clients accept.
+fn too_many(ctx: &Context) -> Option<String> {
+    (ctx.tools.len() > CLIENT_TOOL_CAP).then(|| {
+        format!(
+            "{} tools are listed; Cursor passes only the first {CLIENT_TOOL_CAP} (Windsurf 50) to its model. \
+             Narrow the scope (--methods, --tags, --tools, --read-only) or use --tool-exposure discovery",
+            ctx.tools.len()
+        )
     })
 }
 
@@ -120,11 +162,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let file = settings::file_of(&args.upstream)?;
     let settings = settings::resolve_serve(&args, &env, &file)?;
     let (client, sandbox) = upstream(&settings.common).await?;
-    let ctx = Arc::new(Context::new(client, caspio::registry(), |_| true)?);
+    let ctx = Arc::new(context(client, &settings.common)?);
     let (listen, http) = (settings.listen, settings.http);
     let backlog = crate::net::backlog_for(http.max_sessions);
     let shutdown = tokio_util::sync::CancellationToken::new();
-    let app = crate::http::router(ctx, http, shutdown.clone());
+    let app = crate::http::router(ctx.clone(), http, shutdown.clone());
     let listener = crate::net::bind(listen, backlog)
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr()?;
@@ -135,10 +177,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let base = format!("http://{host}:{}", addr.port());
     println!(
-        "caspio-mcp {} serving {} tools",
+        "caspio-mcp {} serving {}",
         env!("CARGO_PKG_VERSION"),
-        caspio::registry().tools().len()
+        exposure_line(&ctx, &settings.common)
     );
+    if let Some(warning) = too_many(&ctx) {
+        println!("  warning:         {warning}");
+    }
     if sandbox.is_some() {
         println!("  upstream:        embedded sandbox (demo account; nothing leaves this machine)");
     }
@@ -167,7 +212,15 @@ pub async fn stdio(args: UpstreamArgs) -> anyhow::Result<()> {
     let file = settings::file_of(&args)?;
     let settings = settings::resolve(&args, &env, &file)?;
     let (client, sandbox) = upstream(&settings).await?;
-    let ctx = Arc::new(Context::new(client, caspio::registry(), |_| true)?);
+    let ctx = Arc::new(context(client, &settings)?);
+    // stdout carries the protocol: what a person should read goes to stderr.
+    eprintln!(
+        "caspio-mcp serving {} over stdio",
+        exposure_line(&ctx, &settings)
+    );
+    if let Some(warning) = too_many(&ctx) {
+        eprintln!("warning: {warning}");
+    }
     tokio::select! {
         r = crate::stdio::serve(ctx, tokio::io::stdin(), tokio::io::stdout(), settings.max_body) => r?,
         _ = shutdown_signal() => {}

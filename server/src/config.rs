@@ -29,6 +29,19 @@ pub struct FileConfig {
     pub max_body: Option<usize>,
     /// Most sessions open at once.
     pub max_sessions: Option<usize>,
+    /// Method classes or kinds to expose.
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// Tags to expose.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Tool names to expose.
+    #[serde(default)]
+    pub tools: Vec<String>,
+    /// Expose only tools that change nothing.
+    pub read_only: Option<bool>,
+    /// `all` or `discovery`.
+    pub tool_exposure: Option<String>,
 }
 
 impl FileConfig {

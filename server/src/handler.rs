@@ -3,6 +3,8 @@
 //! per session or request from a shared `Arc<Context>`; nothing here is global, so a hosted
 //! deployment can hand each request the context of its own account.
 
+use crate::discovery;
+use crate::scope::{Exposure, Scope};
 use base64::Engine;
 use caspio::runtime::tools::{CallError, ToolDef, ToolOutput};
 use caspio::runtime::{Error, Registry};
@@ -29,10 +31,12 @@ pub const DEFAULT_DOWNLOAD_CAP: usize = 10 * 1024 * 1024;
 pub struct Context {
     /// The Caspio account.
     pub client: Client,
-    /// Visible tools, in registry order.
+    /// The tools in scope, in registry order: the only ones that can be called.
     pub defs: Vec<&'static ToolDef>,
-    /// The same tools as MCP objects, built once.
+    /// What `tools/list` answers, built once: the tools in scope, or the discovery meta-tools.
     pub tools: Vec<Tool>,
+    /// How the tools are offered.
+    pub exposure: Exposure,
     /// Largest file returned inline.
     pub download_cap: usize,
     /// The latest rate-limit information Caspio sent for this account, for HTTP response headers.
@@ -57,9 +61,43 @@ impl Context {
             client,
             defs,
             tools,
+            exposure: Exposure::All,
             download_cap: DEFAULT_DOWNLOAD_CAP,
             last_rate_limit: Default::default(),
         })
+    }
+
+    /// A context for `client` seeing the tools of `registry` in `scope`, offered as `exposure`
+    /// says. A scope that keeps no tool is an error that says so.
+    pub fn scoped(
+        client: Client,
+        registry: &'static Registry,
+        scope: &Scope,
+        exposure: Exposure,
+    ) -> anyhow::Result<Self> {
+        let defs = scope
+            .select(registry.tools())
+            .map_err(|e| anyhow::anyhow!(e))?;
+        let tools = match exposure {
+            Exposure::All => crate::catalog::mcp_tools(defs.iter().copied())?,
+            Exposure::Discovery => discovery::tool_list()
+                .into_iter()
+                .map(serde_json::from_value)
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(Context {
+            client,
+            defs,
+            tools,
+            exposure,
+            download_cap: DEFAULT_DOWNLOAD_CAP,
+            last_rate_limit: Default::default(),
+        })
+    }
+
+    /// The tool in scope with this name.
+    fn find(&self, name: &str) -> Option<&'static ToolDef> {
+        self.defs.iter().copied().find(|d| d.name == name)
     }
 }
 
@@ -181,13 +219,85 @@ impl ServerHandler for CaspioMcp {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let Some(def) = self.ctx.defs.iter().find(|d| d.name == request.name) else {
+        let mut args = request.arguments.clone().unwrap_or_default();
+        let discovering = self.ctx.exposure == Exposure::Discovery;
+        if discovering && discovery::is_meta(&request.name) {
+            match self.meta(&request.name, &mut args) {
+                Meta::Answer(result) => return Ok(result.into()),
+                Meta::Call(def) => return self.run(def, args, &request, context).await,
+            }
+        }
+        // A tool outside the scope gets the answer a name that exists nowhere gets.
+        let Some(def) = self.ctx.find(&request.name) else {
             return Err(McpError::invalid_params(
                 format!("unknown tool `{}`", request.name),
                 None,
             ));
         };
-        let args = request.arguments.unwrap_or_default();
+        self.run(def, args, &request, context).await
+    }
+}
+
+/// What a discovery meta-tool call comes to: an answer of its own, or a call of a tool in scope.
+enum Meta {
+    Answer(CallToolResult),
+    Call(&'static ToolDef),
+}
+
+impl CaspioMcp {
+    /// Answers `caspio_search_tools` and `caspio_tool_schema`; for `caspio_call_tool`, finds the
+    /// tool in scope and leaves its arguments in `args`.
+    fn meta(&self, name: &str, args: &mut serde_json::Map<String, serde_json::Value>) -> Meta {
+        let text = |args: &serde_json::Map<String, serde_json::Value>, key: &str| {
+            args.get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let refuse =
+            |message: String| Meta::Answer(CallToolResult::error(vec![Content::text(message)]));
+        match name {
+            discovery::SEARCH => {
+                let limit = args
+                    .get("limit")
+                    .and_then(|v| v.as_u64())
+                    .map_or(discovery::DEFAULT_LIMIT, |n| n.clamp(1, 20) as usize);
+                let found = discovery::search(&self.ctx.defs, &text(args, "query"), limit);
+                Meta::Answer(CallToolResult::structured(found))
+            }
+            discovery::SCHEMA => match discovery::schema(&self.ctx.defs, &text(args, "name")) {
+                Some(schema) => Meta::Answer(CallToolResult::structured(schema)),
+                None => refuse(format!(
+                    "unknown tool `{}`; {} finds the tools there are",
+                    text(args, "name"),
+                    discovery::SEARCH
+                )),
+            },
+            _ => {
+                let target = text(args, "name");
+                let Some(def) = self.ctx.find(&target) else {
+                    return refuse(format!(
+                        "unknown tool `{target}`; {} finds the tools there are",
+                        discovery::SEARCH
+                    ));
+                };
+                *args = match args.remove("arguments") {
+                    Some(serde_json::Value::Object(inner)) => inner,
+                    _ => Default::default(),
+                };
+                Meta::Call(def)
+            }
+        }
+    }
+
+    /// Calls a tool in scope: progress relayed, rate limits kept, call counts in `_meta`.
+    async fn run(
+        &self,
+        def: &'static ToolDef,
+        args: serde_json::Map<String, serde_json::Value>,
+        request: &CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
         // Progress for long calls (fetch_all), when the client asked for it.
         let token = request
             .meta

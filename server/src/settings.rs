@@ -6,6 +6,7 @@
 use crate::cli::{LogFormat, On429, ServeArgs, UpstreamArgs};
 use crate::config::{self, Account, FileConfig};
 use crate::http::HttpConfig;
+use crate::scope::{Exposure, Scope};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -46,6 +47,10 @@ pub struct Settings {
     pub max_body: usize,
     /// Log format.
     pub log_format: LogFormat,
+    /// Which tools are exposed.
+    pub scope: Scope,
+    /// How they are offered.
+    pub exposure: Exposure,
 }
 
 /// What `serve` runs with.
@@ -86,6 +91,7 @@ pub fn resolve(
             file,
         )?)
     };
+    let (scope, exposure) = scope_of(args, file)?;
     Ok(Settings {
         upstream,
         limits: Limits {
@@ -95,7 +101,38 @@ pub fn resolve(
         },
         max_body: config::max_body(args.max_body.or(file.max_body))?,
         log_format: args.log_format,
+        scope,
+        exposure,
     })
+}
+
+/// The scope and exposure: each list from the flag when given, else the file; checked against
+/// the registry, so an unknown name, or a scope that keeps no tool, stops the server at start-up.
+fn scope_of(args: &UpstreamArgs, file: &FileConfig) -> anyhow::Result<(Scope, Exposure)> {
+    let tools = caspio::registry().tools();
+    let either = |flags: &Vec<String>, from_file: &Vec<String>| {
+        if flags.is_empty() {
+            from_file.clone()
+        } else {
+            flags.clone()
+        }
+    };
+    let named = |key: &str, e: String| anyhow::anyhow!("{key}: {e}");
+    let scope = Scope {
+        methods: Scope::parse_methods(&either(&args.methods, &file.methods), tools)
+            .map_err(|e| named("methods", e))?,
+        tags: Scope::parse_tags(&either(&args.tags, &file.tags)).map_err(|e| named("tags", e))?,
+        tools: Scope::parse_tools(&either(&args.tools, &file.tools), tools)
+            .map_err(|e| named("tools", e))?,
+        read_only: args.read_only || file.read_only.unwrap_or(false),
+    };
+    scope.select(tools).map_err(|e| anyhow::anyhow!(e))?;
+    let exposure = match (args.tool_exposure, &file.tool_exposure) {
+        (Some(e), _) => e,
+        (None, Some(text)) => Exposure::parse(text).map_err(|e| named("tool_exposure", e))?,
+        (None, None) => Exposure::All,
+    };
+    Ok((scope, exposure))
 }
 
 /// The settings of `serve`.
@@ -264,5 +301,84 @@ mod tests {
             let err = serve(argv, env, file).unwrap_err();
             assert!(format!("{err:#}").contains(says), "{argv}: {err:#}");
         }
+    }
+
+    #[test]
+    fn scope_flags_beat_the_file_and_each_key_is_read() {
+        use crate::scope::MethodFilter;
+        use caspio::runtime::contract::{MethodClass, Tag};
+        let file = r#"
+            methods = ["write"]
+            tags = ["users"]
+            tools = ["delete_a_caspio_user_by_id", "list_all_caspio_users"]
+            read_only = false
+            tool_exposure = "discovery"
+        "#;
+        // Every key from the file.
+        let s = serve("serve --sandbox", &[], file).unwrap().common;
+        assert_eq!(s.scope.methods, [MethodFilter::Class(MethodClass::Write)]);
+        assert_eq!(s.scope.tags, [Tag::Users]);
+        assert_eq!(s.scope.tools.len(), 2);
+        assert!(!s.scope.read_only);
+        assert_eq!(s.exposure, Exposure::Discovery);
+        // Every flag, over the file.
+        let s = serve(
+            "serve --sandbox --methods read,list --tags directories,users --tools list_all_caspio_users --read-only --tool-exposure all",
+            &[],
+            file,
+        )
+        .unwrap()
+        .common;
+        assert_eq!(
+            s.scope.methods,
+            [
+                MethodFilter::Class(MethodClass::Read),
+                MethodFilter::Kind("list".into())
+            ]
+        );
+        assert_eq!(s.scope.tags, [Tag::Directories, Tag::Users]);
+        assert_eq!(s.scope.tools, ["list_all_caspio_users"]);
+        assert!(s.scope.read_only);
+        assert_eq!(s.exposure, Exposure::All);
+        // The defaults: everything, listed.
+        let s = serve("serve --sandbox", &[], "").unwrap().common;
+        assert_eq!((s.scope, s.exposure), (Scope::default(), Exposure::All));
+    }
+
+    #[test]
+    fn a_scope_that_cannot_work_stops_the_server_with_the_reason() {
+        // (flags, file, what the error says)
+        let cases = [
+            ("serve --sandbox --tags tabels", "", "tags: tag `tabels`"),
+            (
+                "serve --sandbox",
+                "methods = [\"reed\"]",
+                "methods: method `reed`",
+            ),
+            (
+                "serve --sandbox --tools nope",
+                "",
+                "tools: no tool is named `nope`",
+            ),
+            (
+                "serve --sandbox",
+                "tool_exposure = \"some\"",
+                "tool_exposure: tool exposure `some`",
+            ),
+            (
+                "serve --sandbox --tags webhooks --read-only --methods write",
+                "",
+                "matches no tool",
+            ),
+        ];
+        for (argv, file, says) in cases {
+            let err = serve(argv, &[], file).unwrap_err();
+            assert!(format!("{err:#}").contains(says), "{argv}: {err:#}");
+        }
+        let err = Cli::try_parse_from(["caspio-mcp", "stdio", "--tool-exposure", "some"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("is not one of: all, discovery"), "{err}");
     }
 }
