@@ -5,6 +5,7 @@
 mod bad_input;
 mod binary;
 mod legacy_sse;
+mod scoping;
 mod stdio;
 mod streamable_http;
 mod support;

@@ -15,8 +15,16 @@ pub struct Server {
 }
 
 pub async fn start(config: HttpConfig) -> Server {
+    start_with(config, |client| {
+        Context::new(client, caspio::registry(), |_| true).unwrap()
+    })
+    .await
+}
+
+/// Like [`start`], with the context `make` builds for the sandbox's client (a scope, say).
+pub async fn start_with(config: HttpConfig, make: impl FnOnce(Client) -> Context) -> Server {
     let (client, sandbox) = sandbox(SandboxConfig::default()).await;
-    let ctx = Arc::new(Context::new(client, caspio::registry(), |_| true).unwrap());
+    let ctx = Arc::new(make(client));
     let versions = Arc::new(Mutex::new(Vec::new()));
     let seen = versions.clone();
     let app = router(ctx, config, tokio_util::sync::CancellationToken::new()).layer(
