@@ -30,6 +30,199 @@ pub enum Command {
     Stdio(UpstreamArgs),
     /// Run a local Caspio-compatible REST v3 server (the demo account) on its own.
     Sandbox(SandboxArgs),
+    /// Hosted mode: many scoped MCP servers from one process or many replicas, each at its own
+    /// secret URL (/mcp/<token>), managed through the admin API (/admin).
+    Hosted(HostedArgs),
+    /// Manage a hosted deployment through its admin API.
+    Admin(AdminArgs),
+}
+
+#[derive(clap::Args)]
+pub struct HostedArgs {
+    /// Start with one connection to an embedded sandbox (the demo account); a master key and an
+    /// admin token are made up and printed when not given, and the data is kept in memory.
+    #[arg(long)]
+    pub sandbox: bool,
+    /// sqlite://path/to/file.db (the default: caspio-mcp.db), sqlite::memory:, or
+    /// postgres://user:password@host/db for replicas [env: CASPIO_MCP_DATABASE_URL].
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// A file holding the master key (32 bytes, base64) that seals connection secrets
+    /// [env: CASPIO_MCP_MASTER_KEY holds the key itself].
+    #[arg(long)]
+    pub master_key_file: Option<std::path::PathBuf>,
+    /// The admin API's bearer token [env: CASPIO_MCP_ADMIN_TOKEN].
+    #[arg(long)]
+    pub admin_token: Option<String>,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// The URL clients reach this deployment by, for the server URLs the admin API answers
+    /// (default: http://<listen address>).
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// Host names clients may reach the server by (repeatable; `*` for any).
+    #[arg(long = "allowed-host")]
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed besides loopback ones (repeatable).
+    #[arg(long = "allowed-origin")]
+    pub allowed_origins: Vec<String>,
+    /// TOML file with any of: database_url, master_key_file, admin_token, listen, public_url,
+    /// allowed_hosts, allowed_origins, max_body.
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(clap::Args)]
+pub struct AdminArgs {
+    /// The hosted deployment, e.g. http://127.0.0.1:8080 [env: CASPIO_MCP_URL].
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The admin token [env: CASPIO_MCP_ADMIN_TOKEN].
+    #[arg(long)]
+    pub admin_token: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+/// The admin API's resources.
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Caspio accounts.
+    #[command(subcommand)]
+    Connections(ConnectionCommand),
+    /// MCP servers of a connection.
+    #[command(subcommand)]
+    Servers(ServerCommand),
+    /// API tokens (for servers that require one).
+    #[command(subcommand, name = "api-tokens")]
+    ApiTokens(ApiTokenCommand),
+    /// The audit log of tool calls.
+    Audit {
+        /// One MCP server's calls.
+        #[arg(long)]
+        server: Option<String>,
+        /// One tool's calls.
+        #[arg(long)]
+        tool: Option<String>,
+        /// At or after this time (RFC 3339 or Unix seconds).
+        #[arg(long)]
+        from: Option<String>,
+        /// Before this time.
+        #[arg(long)]
+        to: Option<String>,
+        /// Page, from 1.
+        #[arg(long)]
+        page: Option<u32>,
+        /// Entries a page (at most 500).
+        #[arg(long)]
+        page_size: Option<u32>,
+    },
+}
+
+/// `admin connections ...`.
+#[derive(Subcommand)]
+pub enum ConnectionCommand {
+    /// Every connection.
+    List,
+    /// One connection.
+    Get { id: String },
+    /// Adds a connection (the secret is sealed and never shown again).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        client_id: String,
+        #[arg(long)]
+        client_secret: String,
+    },
+    /// Changes a connection.
+    Update {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        client_id: Option<String>,
+        #[arg(long)]
+        client_secret: Option<String>,
+    },
+    /// Deletes a connection and its MCP servers.
+    Delete { id: String },
+}
+
+/// A server's scope and options on the command line.
+#[derive(clap::Args, Default)]
+pub struct ServerOptions {
+    /// Its name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Method classes or kinds (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub methods: Option<Vec<String>>,
+    /// Tags (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Option<Vec<String>>,
+    /// Tool names (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub tools: Option<Vec<String>>,
+    /// Only tools that change nothing (true or false).
+    #[arg(long)]
+    pub read_only: Option<bool>,
+    /// Requests must carry an API token (true or false).
+    #[arg(long)]
+    pub require_api_token_auth: Option<bool>,
+    /// all or discovery.
+    #[arg(long)]
+    pub tool_exposure: Option<String>,
+    /// When its URL stops working (RFC 3339), or `never`.
+    #[arg(long)]
+    pub expires_at: Option<String>,
+}
+
+/// `admin servers ...`.
+#[derive(Subcommand)]
+pub enum ServerCommand {
+    /// A connection's MCP servers.
+    List { connection: String },
+    /// One MCP server.
+    Get { connection: String, id: String },
+    /// Adds an MCP server; prints its URL (with its secret token) once.
+    Create {
+        connection: String,
+        #[command(flatten)]
+        options: ServerOptions,
+    },
+    /// Changes an MCP server (the options given; the rest stay).
+    Update {
+        connection: String,
+        id: String,
+        #[command(flatten)]
+        options: ServerOptions,
+    },
+    /// Deletes an MCP server: its URL stops working at once.
+    Delete { connection: String, id: String },
+}
+
+/// `admin api-tokens ...`.
+#[derive(Subcommand)]
+pub enum ApiTokenCommand {
+    /// Every API token (names and ids only).
+    List,
+    /// Adds an API token; prints it once.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// Deletes an API token.
+    Delete { id: String },
 }
 
 /// Which Caspio account the tools act on.

@@ -209,6 +209,113 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `hosted`: many scoped MCP servers and the admin API, until a signal.
+pub async fn hosted(args: crate::cli::HostedArgs) -> anyhow::Result<()> {
+    use crate::hosted::{secrets, store::Store, Hosted};
+    init_logs(args.log_format);
+    let file = match &args.config {
+        Some(p) => crate::config::FileConfig::load(p)?,
+        None => Default::default(),
+    };
+    let settings = settings::resolve_hosted(&args, &env, &file)?;
+    let (key, made_key) = match settings.master_key {
+        Some(k) => (k, None),
+        None => {
+            let (k, text) = secrets::MasterKey::generate()?;
+            (k, Some(text))
+        }
+    };
+    let (admin_token, made_token) = match settings.admin_token.clone() {
+        Some(t) => (t, false),
+        None => (secrets::new_token()?, true),
+    };
+    let store = Store::open(&settings.database_url).await?;
+    let listener = crate::net::bind(
+        settings.listen,
+        crate::net::backlog_for(settings.http.max_sessions),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    let base = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{host}:{}", addr.port()));
+    let mut sandbox_connection = None;
+    let running = if settings.sandbox {
+        let config = sandbox::SandboxConfig::default();
+        let running = sandbox::Sandbox::open(config.clone())?
+            .serve("127.0.0.1:0".parse()?)
+            .await?;
+        let sealed = key.seal(&config.client_secret)?;
+        let existing = store.connections().await?;
+        let c = match existing.into_iter().find(|c| c.name == "Demo account") {
+            Some(mut c) => {
+                // The sandbox listens on a new port each start.
+                c.account = running.base_url.clone();
+                c.client_id = config.client_id.clone();
+                c.client_secret_sealed = sealed;
+                store.update_connection(&c).await?
+            }
+            None => {
+                store
+                    .insert_connection(
+                        "Demo account",
+                        &running.base_url,
+                        &config.client_id,
+                        &sealed,
+                    )
+                    .await?
+            }
+        };
+        sandbox_connection = Some(c.id);
+        Some(running)
+    } else {
+        None
+    };
+    let hosted = Arc::new(Hosted::new(
+        store,
+        key,
+        secrets::hash_token(&admin_token),
+        base.clone(),
+        settings.http.max_body,
+    ));
+    let sweeper = hosted.spawn_sweeper(crate::hosted::SWEEP_EVERY);
+    let app = crate::hosted::router(hosted, settings.http);
+    println!("caspio-mcp {} hosted mode", env!("CARGO_PKG_VERSION"));
+    println!("  admin API:       {base}/admin  (Authorization: Bearer <admin token>)");
+    println!("  MCP servers:     {base}/mcp/<token>, created through the admin API");
+    if made_token {
+        println!("  admin token:     {admin_token}  (made up for this run)");
+    }
+    if made_key.is_some() {
+        println!("  master key:      made up for this run; secrets stored now will not open after a restart");
+    }
+    if let Some(id) = &sandbox_connection {
+        println!("  connection:      {id}  (the embedded demo account)");
+        println!(
+            "  try:             caspio-mcp admin --url {base} --admin-token <admin token> servers create {id} --name directories --tags directories,users --read-only true"
+        );
+    }
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    axum::serve(crate::net::no_delay(listener), app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: finishing calls in flight");
+        })
+        .await?;
+    sweeper.abort();
+    if let Some(s) = running {
+        s.task.abort();
+    }
+    Ok(())
+}
+
 /// `stdio`: newline-delimited JSON-RPC on stdin and stdout until either closes or a signal.
 pub async fn stdio(args: UpstreamArgs) -> anyhow::Result<()> {
     init_logs(args.log_format);

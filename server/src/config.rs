@@ -42,6 +42,14 @@ pub struct FileConfig {
     pub read_only: Option<bool>,
     /// `all` or `discovery`.
     pub tool_exposure: Option<String>,
+    /// Hosted mode: the database.
+    pub database_url: Option<String>,
+    /// Hosted mode: the file holding the master key.
+    pub master_key_file: Option<std::path::PathBuf>,
+    /// Hosted mode: the admin API's token.
+    pub admin_token: Option<String>,
+    /// Hosted mode: the URL clients reach the deployment by.
+    pub public_url: Option<String>,
 }
 
 impl FileConfig {

@@ -3,6 +3,7 @@
 //! per session or request from a shared `Arc<Context>`; nothing here is global, so a hosted
 //! deployment can hand each request the context of its own account.
 
+use crate::audit::{Audit, CallRecord};
 use crate::discovery;
 use crate::scope::{Exposure, Scope};
 use base64::Engine;
@@ -37,6 +38,8 @@ pub struct Context {
     pub tools: Vec<Tool>,
     /// How the tools are offered.
     pub exposure: Exposure,
+    /// Where each tool call is recorded, if anywhere (hosted mode).
+    pub audit: Option<Arc<dyn Audit>>,
     /// Largest file returned inline.
     pub download_cap: usize,
     /// The latest rate-limit information Caspio sent for this account, for HTTP response headers.
@@ -62,6 +65,7 @@ impl Context {
             defs,
             tools,
             exposure: Exposure::All,
+            audit: None,
             download_cap: DEFAULT_DOWNLOAD_CAP,
             last_rate_limit: Default::default(),
         })
@@ -90,9 +94,16 @@ impl Context {
             defs,
             tools,
             exposure,
+            audit: None,
             download_cap: DEFAULT_DOWNLOAD_CAP,
             last_rate_limit: Default::default(),
         })
+    }
+
+    /// The same context, recording every tool call in `audit`.
+    pub fn with_audit(mut self, audit: Arc<dyn Audit>) -> Self {
+        self.audit = Some(audit);
+        self
     }
 
     /// The tool in scope with this name.
@@ -305,6 +316,8 @@ impl CaspioMcp {
             .and_then(|m| m.get_progress_token())
             .or_else(|| context.meta.get_progress_token());
         let (report, relay) = progress_relay(token, context.peer.clone());
+        let audited = self.ctx.audit.as_ref().map(|_| args.clone());
+        let started = std::time::Instant::now();
         let outcome =
             caspio::runtime::tools::call_tool_with_progress(&self.ctx.client, def, args, report)
                 .await;
@@ -312,6 +325,16 @@ impl CaspioMcp {
             // Every notification goes out before the result: a client drops progress that
             // arrives for a request it has already seen answered.
             let _ = relay.await;
+        }
+        if let (Some(audit), Some(arguments)) = (&self.ctx.audit, &audited) {
+            audit
+                .record(CallRecord {
+                    tool: def.name,
+                    arguments,
+                    outcome: &outcome,
+                    duration: started.elapsed(),
+                })
+                .await;
         }
         self.remember_rate_limit(&outcome);
         let mut result = match outcome {

@@ -6,12 +6,15 @@
 //! `handler` (one per session or request, over a shared `Context`) → `caspio::tools` (validate,
 //! typed parameters, request) → `caspio::Client` → Caspio or the `sandbox`.
 
+pub mod admin_cli;
+pub mod audit;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod discovery;
 pub mod handler;
+pub mod hosted;
 pub mod http;
 pub mod jsonrpc;
 pub mod net;

@@ -11,6 +11,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::run(commands::serve(args)),
         Command::Stdio(args) => commands::run(commands::stdio(args)),
         Command::Sandbox(args) => commands::run_sandbox(args),
+        Command::Hosted(args) => commands::run(commands::hosted(args)),
+        Command::Admin(args) => commands::run(caspio_mcp::admin_cli::run(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

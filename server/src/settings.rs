@@ -64,6 +64,115 @@ pub struct ServeSettings {
     pub http: HttpConfig,
 }
 
+/// What `hosted` runs with.
+#[derive(Debug)]
+pub struct HostedSettings {
+    /// The database URL.
+    pub database_url: String,
+    /// The master key, or `None` when one is to be made up (`--sandbox` only).
+    pub master_key: Option<crate::hosted::secrets::MasterKey>,
+    /// The admin token, or `None` when one is to be made up (`--sandbox` only).
+    pub admin_token: Option<String>,
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The URL clients reach the deployment by, if set.
+    pub public_url: Option<String>,
+    /// The HTTP checks' settings.
+    pub http: HttpConfig,
+    /// Serve an embedded sandbox as the first connection.
+    pub sandbox: bool,
+    /// Log format.
+    pub log_format: LogFormat,
+}
+
+/// The settings of `hosted`: flag, else environment, else file, else default. Outside
+/// `--sandbox`, a master key and an admin token must be given: made-up ones would lock away the
+/// data at the next start.
+pub fn resolve_hosted(
+    args: &crate::cli::HostedArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+    file: &FileConfig,
+) -> anyhow::Result<HostedSettings> {
+    use crate::hosted::secrets::MasterKey;
+    let database_url = args
+        .database_url
+        .clone()
+        .or_else(|| env("CASPIO_MCP_DATABASE_URL"))
+        .or_else(|| file.database_url.clone())
+        .unwrap_or_else(|| {
+            if args.sandbox {
+                "sqlite::memory:".into()
+            } else {
+                "sqlite://caspio-mcp.db".into()
+            }
+        });
+    let key_text = match args
+        .master_key_file
+        .clone()
+        .or_else(|| file.master_key_file.clone())
+    {
+        Some(path) if args.master_key_file.is_some() || env("CASPIO_MCP_MASTER_KEY").is_none() => {
+            Some(
+                std::fs::read_to_string(&path)
+                    .map_err(|e| anyhow::anyhow!("master key file {}: {e}", path.display()))?,
+            )
+        }
+        _ => env("CASPIO_MCP_MASTER_KEY"),
+    };
+    let master_key = key_text
+        .map(|t| MasterKey::from_base64(&t))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("master key: {e}"))?;
+    let admin_token = args
+        .admin_token
+        .clone()
+        .or_else(|| env("CASPIO_MCP_ADMIN_TOKEN"))
+        .or_else(|| file.admin_token.clone())
+        .filter(|t| !t.trim().is_empty());
+    if !args.sandbox {
+        if master_key.is_none() {
+            anyhow::bail!("missing master key: set CASPIO_MCP_MASTER_KEY (32 bytes, base64: `openssl rand -base64 32`) or pass --master-key-file (or use --sandbox to try it)");
+        }
+        if admin_token.is_none() {
+            anyhow::bail!("missing admin token: pass --admin-token or set CASPIO_MCP_ADMIN_TOKEN (or use --sandbox to try it)");
+        }
+    }
+    if admin_token.as_ref().is_some_and(|t| t.len() < 16) {
+        anyhow::bail!("the admin token is too short to be a secret: use at least 16 characters");
+    }
+    let listen = match (args.listen, &file.listen) {
+        (Some(l), _) => l,
+        (None, Some(l)) => l
+            .parse()
+            .map_err(|e| anyhow::anyhow!("listen `{l}` in the config file: {e}"))?,
+        (None, None) => DEFAULT_LISTEN.parse()?,
+    };
+    let either = |flags: &Vec<String>, from_file: &Vec<String>| {
+        if flags.is_empty() {
+            from_file.clone()
+        } else {
+            flags.clone()
+        }
+    };
+    let http = HttpConfig {
+        allowed_hosts: either(&args.allowed_hosts, &file.allowed_hosts),
+        allowed_origins: either(&args.allowed_origins, &file.allowed_origins),
+        stateless: true,
+        max_body: config::max_body(file.max_body)?,
+        max_sessions: crate::http::DEFAULT_MAX_SESSIONS,
+    };
+    Ok(HostedSettings {
+        database_url,
+        master_key,
+        admin_token,
+        listen,
+        public_url: args.public_url.clone().or_else(|| file.public_url.clone()),
+        http,
+        sandbox: args.sandbox,
+        log_format: args.log_format,
+    })
+}
+
 /// Reads the `--config` file, if one was given.
 pub fn file_of(args: &UpstreamArgs) -> anyhow::Result<FileConfig> {
     match &args.config {

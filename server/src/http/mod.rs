@@ -142,6 +142,20 @@ async fn ready(ctx: Arc<Context>) -> Response {
     }
 }
 
+/// The checks of an MCP endpoint, around `app`: Accept widened (and JSON for JSON-only
+/// clients), then JSON-RPC messages checked.
+pub fn mcp_checked(app: Router, max_body: usize) -> Router {
+    app.layer(middleware::from_fn_with_state(max_body, messages::check))
+        .layer(middleware::from_fn(accept::answer_in_kind))
+}
+
+/// The checks every HTTP surface gets, around `app`: Host and Origin first, then body size and
+/// type.
+pub fn checked(app: Router, config: Arc<HttpConfig>) -> Router {
+    app.layer(middleware::from_fn_with_state(config.max_body, body::check))
+        .layer(middleware::from_fn_with_state(config, origin::check))
+}
+
 /// A refusal of a request that never reached rmcp, as a JSON-RPC error without an id.
 fn refuse(status: StatusCode, message: &str) -> Response {
     let body = jsonrpc::error(serde_json::Value::Null, jsonrpc::INVALID_REQUEST, message);
