@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod binary;
+mod hosted;
 mod legacy_sse;
 mod scoping;
 mod stdio;
