@@ -25,6 +25,8 @@ pub struct Sessions {
     shutdown: CancellationToken,
     max_body: usize,
     max_sessions: usize,
+    /// Where the client POSTs its messages (the `endpoint` event names it).
+    messages_path: String,
 }
 
 impl Sessions {
@@ -41,7 +43,14 @@ impl Sessions {
             shutdown,
             max_body,
             max_sessions,
+            messages_path: "/messages".into(),
         }
+    }
+
+    /// The same sessions, telling clients to POST to `path` (hosted mode's per-server path).
+    pub fn with_messages_path(mut self, path: impl Into<String>) -> Self {
+        self.messages_path = path.into();
+        self
     }
 }
 
@@ -87,11 +96,12 @@ pub async fn open(State(sessions): State<Sessions>) -> Response {
         id: id.clone(),
         sessions: sessions.inner.clone(),
     };
+    let path = sessions.messages_path.clone();
     let endpoint = futures::stream::once(async move {
         Ok::<_, std::convert::Infallible>(
             Event::default()
                 .event("endpoint")
-                .data(format!("/messages?sessionId={id}")),
+                .data(format!("{path}?sessionId={id}")),
         )
     });
     let shutdown = sessions.shutdown.clone();

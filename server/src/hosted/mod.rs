@@ -1,6 +1,6 @@
 //! Hosted mode: many scoped MCP servers from one process (or from many replicas sharing one
 //! PostgreSQL). Each MCP server is a scope over a connection (one Caspio account) and is reached
-//! at `/mcp/<token>`, a 256-bit secret shown once; unknown, deleted and expired tokens get the
+//! at `/mcp/<token>` (legacy SSE clients at `/sse/<token>`), a 256-bit secret shown once; unknown, deleted and expired tokens get the
 //! same answer. The transport is stateless, so any replica serves any request, and every request
 //! reads its server from the database, so a change made through one replica holds on all of them
 //! at once. The admin API ([`admin`]) manages connections, servers and API tokens and reads the
@@ -35,11 +35,13 @@ pub const SWEEP_EVERY: Duration = Duration::from_secs(30);
 /// The rmcp service of one MCP server, stateless.
 type Service = StreamableHttpService<CaspioMcp, NeverSessionManager>;
 
-/// A built service, and the versions of the server and connection it was built from.
+/// A server's built transports, and the versions of the server and connection they were built
+/// from.
 struct Built {
     server_updated: i64,
     connection_updated: i64,
     service: Service,
+    sse: crate::sse::Sessions,
 }
 
 /// Hosted mode's state.
@@ -51,6 +53,8 @@ pub struct Hosted {
     public_url: String,
     max_body: usize,
     built: Mutex<HashMap<String, Built>>,
+    /// Ends legacy SSE streams at shutdown.
+    shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl std::fmt::Debug for Hosted {
@@ -78,6 +82,7 @@ impl Hosted {
             public_url: public_url.trim_end_matches('/').to_string(),
             max_body,
             built: Mutex::new(HashMap::new()),
+            shutdown: tokio_util::sync::CancellationToken::new(),
         }
     }
 
@@ -96,8 +101,23 @@ impl Hosted {
         format!("{}/mcp/{token}", self.public_url)
     }
 
-    /// The rmcp service of `server`, built once per version of the server and its connection.
+    /// The rmcp service of `server`.
     async fn service(&self, server: &McpServer) -> Result<Service, Response> {
+        self.built(server, |b| b.service.clone()).await
+    }
+
+    /// The legacy SSE sessions of `server`.
+    async fn sse(&self, server: &McpServer) -> Result<crate::sse::Sessions, Response> {
+        self.built(server, |b| b.sse.clone()).await
+    }
+
+    /// What `pick` takes of `server`'s transports, built once per version of the server and of
+    /// its connection.
+    async fn built<T>(
+        &self,
+        server: &McpServer,
+        pick: impl Fn(&Built) -> T,
+    ) -> Result<T, Response> {
         let connection = self
             .store
             .connection(&server.connection_id)
@@ -109,7 +129,7 @@ impl Hosted {
             if b.server_updated == server.updated_at
                 && b.connection_updated == connection.updated_at
             {
-                return Ok(b.service.clone());
+                return Ok(pick(b));
             }
         }
         let secret = self
@@ -133,6 +153,12 @@ impl Hosted {
                 server_id: server.id.clone(),
             }));
         let ctx = Arc::new(ctx);
+        let sse = crate::sse::Sessions::new(
+            ctx.clone(),
+            self.shutdown.clone(),
+            self.max_body,
+            crate::http::DEFAULT_MAX_SESSIONS,
+        );
         let config = StreamableHttpServerConfig::default()
             .with_legacy_session_mode(false)
             .with_json_response(true)
@@ -143,15 +169,15 @@ impl Hosted {
             Arc::new(NeverSessionManager::default()),
             config,
         );
-        built.insert(
-            server.id.clone(),
-            Built {
-                server_updated: server.updated_at,
-                connection_updated: connection.updated_at,
-                service: service.clone(),
-            },
-        );
-        Ok(service)
+        let b = Built {
+            server_updated: server.updated_at,
+            connection_updated: connection.updated_at,
+            service,
+            sse,
+        };
+        let picked = pick(&b);
+        built.insert(server.id.clone(), b);
+        Ok(picked)
     }
 
     /// Deletes expired servers now, then every `every`, until the task is dropped.
@@ -232,6 +258,75 @@ fn api_token_required(message: &str) -> Response {
     response
 }
 
+/// The live server `token` names, once the request's API token (its bearer, if any) has passed
+/// the server's requirement. Takes the bearer, not the request: a request body is not Sync, so
+/// no reference to one may be held across an await.
+async fn resolve(
+    hosted: &Hosted,
+    token: &str,
+    api_token: Option<String>,
+) -> Result<McpServer, Response> {
+    let hash = hash_token(token);
+    let server = match hosted
+        .store
+        .live_server_by_token(&hash, store::now_ms())
+        .await
+    {
+        Ok(Some(s)) if token_matches(token, &s.token_hash) => s,
+        Ok(_) => return Err(no_such_server()),
+        Err(e) => return Err(internal(&e)),
+    };
+    if server.config.require_api_token_auth {
+        let Some(api_token) = api_token else {
+            return Err(api_token_required(
+                "this MCP server needs Authorization: Bearer <API token>",
+            ));
+        };
+        match hosted.store.api_token_exists(&hash_token(&api_token)).await {
+            Ok(true) => {}
+            Ok(false) => return Err(api_token_required("the API token is not valid")),
+            Err(e) => return Err(internal(&e)),
+        }
+    }
+    Ok(server)
+}
+
+/// `GET /sse/{token}`: a legacy SSE stream of the server the token names.
+async fn sse_open(
+    State(hosted): State<Arc<Hosted>>,
+    Path(token): Path<String>,
+    request: Request,
+) -> Response {
+    let server = match resolve(&hosted, &token, bearer(&request).map(str::to_string)).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    match hosted.sse(&server).await {
+        Ok(sessions) => {
+            let sessions = sessions.with_messages_path(format!("/sse/{token}/messages"));
+            crate::sse::open(State(sessions)).await
+        }
+        Err(response) => response,
+    }
+}
+
+/// `POST /sse/{token}/messages?sessionId=…`: a message of a legacy SSE session.
+async fn sse_post(
+    State(hosted): State<Arc<Hosted>>,
+    Path(token): Path<String>,
+    query: axum::extract::Query<HashMap<String, String>>,
+    request: Request,
+) -> Response {
+    let server = match resolve(&hosted, &token, bearer(&request).map(str::to_string)).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    match hosted.sse(&server).await {
+        Ok(sessions) => crate::sse::post(State(sessions), query, request.into_body()).await,
+        Err(response) => response,
+    }
+}
+
 /// `/mcp/{token}`: finds the live server the token names, checks its API-token requirement, and
 /// hands the request to that server's rmcp service.
 async fn mcp(
@@ -239,26 +334,10 @@ async fn mcp(
     Path(token): Path<String>,
     request: Request,
 ) -> Response {
-    let hash = hash_token(&token);
-    let server = match hosted
-        .store
-        .live_server_by_token(&hash, store::now_ms())
-        .await
-    {
-        Ok(Some(s)) if token_matches(&token, &s.token_hash) => s,
-        Ok(_) => return no_such_server(),
-        Err(e) => return internal(&e),
+    let server = match resolve(&hosted, &token, bearer(&request).map(str::to_string)).await {
+        Ok(s) => s,
+        Err(response) => return response,
     };
-    if server.config.require_api_token_auth {
-        let Some(api_token) = bearer(&request) else {
-            return api_token_required("this MCP server needs Authorization: Bearer <API token>");
-        };
-        match hosted.store.api_token_exists(&hash_token(api_token)).await {
-            Ok(true) => {}
-            Ok(false) => return api_token_required("the API token is not valid"),
-            Err(e) => return internal(&e),
-        }
-    }
     let service = match hosted.service(&server).await {
         Ok(s) => s,
         Err(response) => return response,
@@ -278,7 +357,12 @@ pub fn router(hosted: Arc<Hosted>, http: HttpConfig) -> Router {
             .with_state(hosted.clone()),
         http.max_body,
     );
+    let legacy = Router::new()
+        .route("/sse/{token}", get(sse_open))
+        .route("/sse/{token}/messages", axum::routing::post(sse_post))
+        .with_state(hosted.clone());
     let app = mcp
+        .merge(legacy)
         .merge(admin::router(hosted))
         .route("/healthz", get(|| async { "ok" }));
     crate::http::checked(app, Arc::new(http))

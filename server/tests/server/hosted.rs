@@ -677,3 +677,74 @@ async fn the_audit_log_records_successes_errors_and_refusals_without_secrets_or_
     assert_eq!(future["entries"], json!([]));
     sandbox.task.abort();
 }
+
+#[tokio::test]
+async fn legacy_sse_clients_reach_a_server_at_its_sse_url() {
+    let sandbox = sandbox().await;
+    let d = deploy(&temp_db(), &MasterKey::generate().unwrap().1).await;
+    let c = connect(&d, &sandbox).await;
+    let (_, created) = admin(
+        &d,
+        Method::POST,
+        &format!("/admin/connections/{c}/mcp"),
+        Some(json!({"name": "users", "config": {"tags": ["users"], "read_only": true}})),
+    )
+    .await;
+    let token = created["token"].as_str().unwrap();
+    let http = reqwest::Client::new();
+    let unknown = http
+        .get(format!("{}/sse/{}", d.base, "A".repeat(43)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let mut stream = http
+        .get(format!("{}/sse/{token}", d.base))
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut buf = String::new();
+    while !buf.contains("\n\n") {
+        buf.push_str(&String::from_utf8_lossy(
+            &stream.chunk().await.unwrap().unwrap(),
+        ));
+    }
+    let endpoint = buf
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .unwrap()
+        .to_string();
+    assert!(
+        endpoint.starts_with(&format!("/sse/{token}/messages?sessionId=")),
+        "{endpoint}"
+    );
+    for message in [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2024-11-05", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+    ] {
+        let posted = http
+            .post(format!("{}{endpoint}", d.base))
+            .json(&message)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(posted.status(), 202);
+    }
+    let events = super::legacy_sse::sse_events(&mut stream, 2).await;
+    let list = events
+        .iter()
+        .map(|(_, data)| serde_json::from_str::<Value>(data).unwrap())
+        .find(|m| m["id"] == 2)
+        .expect("the tools/list answer");
+    let names: Vec<&str> = list["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["list_all_caspio_users"]);
+    sandbox.task.abort();
+}

@@ -5,7 +5,7 @@ use caspio_mcp::http::HttpConfig;
 use serde_json::{json, Value};
 
 /// Reads SSE events from a response until `want` events named `message` arrived.
-async fn sse_events(resp: &mut reqwest::Response, want: usize) -> Vec<(String, String)> {
+pub(super) async fn sse_events(resp: &mut reqwest::Response, want: usize) -> Vec<(String, String)> {
     let mut buf = String::new();
     let mut events = Vec::new();
     while events
