@@ -6,7 +6,7 @@
 use crate::guard::Refusal;
 use crate::request::Request;
 use crate::response::{Download, Response};
-use crate::validate::{normalize_integers, validate, ArgError};
+use crate::validate::{coerce_lossless, normalize_integers, validate, ArgError};
 use crate::{Client, Error, RateLimit};
 use caspio_contract::args::{
     ALLOW_ALL_ROWS, CONTENT_BASE64, DEFAULT_MAX_ROWS, DRY_RUN, FETCH_ALL, MAX_ROWS, PAGE_NUMBER,
@@ -186,6 +186,7 @@ fn check_upload_sizes(args: &Map<String, Value>) -> Result<(), CallError> {
 /// as floats (`25.0`) are rewritten as integers where the schema wants one.
 pub fn check_arguments(tool: &ToolDef, args: &mut Map<String, Value>) -> Result<(), CallError> {
     let schema = tool.checked_schema();
+    coerce_lossless(schema, args);
     validate(schema, args).map_err(CallError::InvalidArguments)?;
     normalize_integers(schema, args);
     check_upload_sizes(args)?;

@@ -264,6 +264,48 @@ fn check(schema: &Value, value: &Value, path: &str) -> Result<(), ArgError> {
     Ok(())
 }
 
+/// Whether an argument's name says it holds an identifier or key: models send these as numbers
+/// (`record_pk_id: 9942`, `directory_id: 402`) at least once in every conversation.
+fn is_identifier(name: &str) -> bool {
+    ["_id", "_key", "_guid"].iter().any(|s| name.ends_with(s)) || name == "id" || name == "key"
+}
+
+/// The lossless fixes of the mistakes models make most, applied before checking: a whole JSON
+/// number for a string identifier becomes its decimal text, and a string of digits for an integer
+/// argument becomes the integer (only when writing the integer back gives the same text, so
+/// `"007"` and `"1e3"` stay strings and are refused with their argument named). Anything else
+/// is left for the check to refuse.
+pub fn coerce_lossless(schema: &Value, args: &mut Map<String, Value>) {
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (name, value) in args.iter_mut() {
+        let Some(sub) = properties.get(name) else {
+            continue;
+        };
+        match (sub.get("type").and_then(Value::as_str), &*value) {
+            (Some("string"), Value::Number(n))
+                if is_identifier(name) && (n.is_i64() || n.is_u64()) =>
+            {
+                *value = Value::String(n.to_string());
+            }
+            (Some("integer"), Value::String(text)) => {
+                if let Ok(n) = text.parse::<i64>() {
+                    if n.to_string() == *text {
+                        *value = Value::from(n);
+                    }
+                }
+            }
+            (Some("object"), Value::Object(_)) => {
+                if let Value::Object(members) = value {
+                    coerce_lossless(sub, members);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Rewrites whole numbers written as floats (`25.0`, `1e3`) as integers wherever the schema
 /// expects an integer. JSON Schema counts them as integers, so [`validate`] accepts them and some
 /// models send them; without this the typed parameters would refuse them after validation, and
@@ -421,5 +463,46 @@ mod tests {
         let mut big = json!({"page_size": 1e300});
         normalize_integers(&schema, big.as_object_mut().unwrap());
         assert!(big["page_size"].is_f64());
+    }
+
+    #[test]
+    fn lossless_fixes_happen_and_nothing_else() {
+        let schema = json!({"type": "object", "properties": {
+            "record_pk_id": {"type": "string"},
+            "directory_id": {"type": "string"},
+            "table_name": {"type": "string"},
+            "page_size": {"type": "integer"},
+            "page_number": {"type": "integer"},
+            "settings": {"type": "object", "properties": {"display_order": {"type": "integer"}}}
+        }});
+        let mut args = json!({
+            "record_pk_id": 9942, "directory_id": "402", "table_name": 2024,
+            "page_size": "25", "page_number": "007", "settings": {"display_order": "2"}
+        })
+        .as_object()
+        .cloned()
+        .unwrap();
+        coerce_lossless(&schema, &mut args);
+        assert_eq!(
+            Value::Object(args.clone()),
+            json!({
+                "record_pk_id": "9942", "directory_id": "402",
+                // Not an identifier: a number for a name stays a mistake, refused by name.
+                "table_name": 2024,
+                "page_size": 25,
+                // Not lossless: "007" is not how 7 is written.
+                "page_number": "007",
+                "settings": {"display_order": 2}
+            })
+        );
+        let err = validate(&schema, &args).unwrap_err();
+        assert_eq!(err.argument, "table_name");
+        let mut float = json!({"record_pk_id": 1.5}).as_object().cloned().unwrap();
+        coerce_lossless(&schema, &mut float);
+        assert_eq!(
+            float["record_pk_id"],
+            json!(1.5),
+            "only whole numbers become ids"
+        );
     }
 }

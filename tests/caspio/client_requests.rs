@@ -627,3 +627,32 @@ fn base64_encode(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+#[tokio::test]
+async fn numbers_for_ids_and_digits_for_integers_are_taken_as_meant() {
+    let (client, script) = start().await;
+    caspio::registry()
+        .call(
+            &client,
+            "list_all_caspio_users",
+            args(json!({"directory_id": 402, "page_size": "50"})),
+        )
+        .await
+        .unwrap();
+    let call = &script.resource_calls()[0];
+    assert_eq!(call.path, "/integrations/rest/v3/directories/402/users");
+    assert_eq!(query_value(call, "q.pageSize"), Some("50"));
+    // What is not lossless stays a mistake, refused with its argument named.
+    let err = caspio::registry()
+        .call(
+            &client,
+            "list_all_caspio_users",
+            args(json!({"directory_id": 4.5})),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, CallError::InvalidArguments(a) if a.argument == "directory_id"),
+        "{err}"
+    );
+}
