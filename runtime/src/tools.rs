@@ -194,12 +194,27 @@ pub fn check_arguments(tool: &ToolDef, args: &mut Map<String, Value>) -> Result<
         // An empty optional filter means "all rows" to Caspio; required ones are checked by the
         // schema's minLength or refused by Caspio.
         if !condition.trim().is_empty() {
-            caspio_qwhere::parse(condition).map_err(|e| {
+            let expr = caspio_qwhere::parse(condition).map_err(|e| {
                 CallError::InvalidArguments(ArgError {
                     argument: WHERE.into(),
                     message: e.explain(condition),
                 })
             })?;
+            // T-SQL has no boolean literals: a bare `true` reads as a field named true, which
+            // Caspio refuses as an unknown column without saying what was meant.
+            if let Some(word) = expr
+                .fields()
+                .into_iter()
+                .find(|f| f.eq_ignore_ascii_case("true") || f.eq_ignore_ascii_case("false"))
+            {
+                return Err(CallError::InvalidArguments(ArgError {
+                    argument: WHERE.into(),
+                    message: format!(
+                        "`{word}` is not a value in T-SQL; YES/NO fields compare with 1 and 0 (In_Stock = {})",
+                        if word.eq_ignore_ascii_case("true") { 1 } else { 0 }
+                    ),
+                }));
+            }
         }
     }
     Ok(())

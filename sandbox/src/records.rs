@@ -45,6 +45,11 @@ pub fn columns(conn: &Connection, source: &Source) -> Result<(Columns, Vec<Field
             readable,
             forbidden,
             object: source.object.clone(),
+            booleans: fields
+                .iter()
+                .filter(|f| f.kind == "YES/NO")
+                .map(|f| f.name.to_ascii_lowercase())
+                .collect(),
         },
         fields,
     ))

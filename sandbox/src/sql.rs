@@ -15,6 +15,9 @@ pub struct Columns {
     pub forbidden: Vec<String>,
     /// What the caller is querying, for messages.
     pub object: String,
+    /// YES/NO fields (SQL Server `bit` columns), lower-cased: text compared with them is
+    /// converted as SQL Server converts it.
+    pub booleans: Vec<String>,
 }
 
 impl Columns {
@@ -44,7 +47,8 @@ pub struct Compiled {
 
 /// Compiles a `q.where` condition.
 pub fn where_clause(source: &str, columns: &Columns) -> Result<Compiled> {
-    let expr = qwhere::parse(source).map_err(|e| CaspioError::query(e.to_string()))?;
+    let mut expr = qwhere::parse(source).map_err(|e| CaspioError::query(e.to_string()))?;
+    convert_bits(&mut expr, columns)?;
     let mut params = Vec::new();
     let sql = expr_sql(&expr, columns, &mut params, false)?;
     Ok(Compiled { sql, params })
@@ -127,6 +131,58 @@ fn expr_sql(e: &Expr, c: &Columns, p: &mut Vec<Sql>, aggregates: bool) -> Result
             )
         }
     })
+}
+
+/// SQL Server's implicit conversion of text to `bit`: 'true' and 'false' (any case) and '1'/'0'
+/// convert; other text fails the whole query, naming the value.
+fn to_bit(text: &str) -> Result<Value> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" => Ok(Value::Number("1".into())),
+        "false" | "0" => Ok(Value::Number("0".into())),
+        _ => Err(CaspioError::sql(format!(
+            "Conversion failed when converting the varchar value '{text}' to data type bit."
+        ))),
+    }
+}
+
+/// Whether a value is a YES/NO field.
+fn is_bit(v: &Value, c: &Columns) -> bool {
+    matches!(v, Value::Field(f) if c.booleans.iter().any(|b| b.eq_ignore_ascii_case(f)))
+}
+
+/// Converts the text a YES/NO field is compared with, as SQL Server does: `In_Stock = 'false'`
+/// selects the rows where it is 0, instead of silently matching none.
+fn convert_bits(e: &mut Expr, c: &Columns) -> Result<()> {
+    let convert = |v: &mut Value| -> Result<()> {
+        if let Value::Str(text) = v {
+            *v = to_bit(text)?;
+        }
+        Ok(())
+    };
+    match e {
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            convert_bits(a, c)?;
+            convert_bits(b, c)
+        }
+        Expr::Not(a) => convert_bits(a, c),
+        Expr::Compare { left, right, .. } => {
+            if is_bit(left, c) {
+                convert(right)?;
+            }
+            if is_bit(right, c) {
+                convert(left)?;
+            }
+            Ok(())
+        }
+        Expr::In { value, list, .. } if is_bit(value, c) => list.iter_mut().try_for_each(convert),
+        Expr::Between {
+            value, low, high, ..
+        } if is_bit(value, c) => {
+            convert(low)?;
+            convert(high)
+        }
+        _ => Ok(()),
+    }
 }
 
 const ISO: &str = "'%Y-%m-%dT%H:%M:%S'";
@@ -435,10 +491,45 @@ mod tests {
                 ("PK_ID".into(), "\"PK_ID\"".into()),
                 ("Status".into(), "\"Status\"".into()),
                 ("Qty".into(), "\"Qty\"".into()),
+                ("Paid".into(), "\"Paid\"".into()),
             ],
             forbidden: vec!["secret".into()],
             object: "table 'T'".into(),
+            booleans: vec!["paid".into()],
         }
+    }
+
+    #[test]
+    fn text_compared_with_a_yes_no_field_converts_as_sql_server_converts_it() {
+        // (condition, the bound values)
+        let cases = [
+            ("Paid = 'false'", vec![Sql::Integer(0)]),
+            ("'TRUE' = paid", vec![Sql::Integer(1)]),
+            ("Paid <> '1'", vec![Sql::Integer(1)]),
+            (
+                "Paid IN ('true', '0')",
+                vec![Sql::Integer(1), Sql::Integer(0)],
+            ),
+            (
+                "Paid = 0 AND Status = 'false'",
+                vec![Sql::Integer(0), Sql::Text("false".into())],
+            ),
+        ];
+        for (condition, params) in cases {
+            assert_eq!(
+                where_clause(condition, &cols()).unwrap().params,
+                params,
+                "{condition}"
+            );
+        }
+        let err = where_clause("Paid = 'no'", &cols()).err().unwrap();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                "SqlServerError",
+                "Conversion failed when converting the varchar value 'no' to data type bit."
+            )
+        );
     }
 
     #[test]

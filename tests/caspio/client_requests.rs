@@ -482,6 +482,16 @@ async fn invalid_arguments_never_reach_caspio() {
         ),
         (
             "list_all_caspio_records",
+            json!({"table_name": "Inventory", "where": "In_Stock = false"}),
+            "`where`: `false` is not a value in T-SQL; YES/NO fields compare with 1 and 0 (In_Stock = 0)",
+        ),
+        (
+            "update_a_caspio_record_by_id",
+            json!({"table_name": "Inventory", "where": "SKU = 'A' AND In_Stock = TRUE", "values": {"Quantity": 1}}),
+            "`where`: `TRUE` is not a value in T-SQL",
+        ),
+        (
+            "list_all_caspio_records",
             json!({"table_name": "T", "were": "x=1"}),
             "`were`: unknown argument",
         ),

@@ -1,5 +1,5 @@
-//! How the sandbox reads what Caspio reads: `where` without the `q.` prefix on writes, and views
-//! that join two tables.
+//! How the sandbox reads what Caspio reads: `where` without the `q.` prefix on writes, views
+//! that join two tables, and text compared with YES/NO fields.
 
 use super::support::*;
 use caspio_sandbox::SandboxConfig;
@@ -86,5 +86,39 @@ async fn join_views_read_both_tables_and_write_only_the_primary_one() {
             .count(),
         0
     );
+    h.running.task.abort();
+}
+
+/// The demo prompt "which OBS-2024 items are out of stock?" as models write it: SQL Server
+/// converts 'false' and 'true' for a YES/NO field, so they must not silently match nothing.
+#[tokio::test]
+async fn yes_no_fields_compare_with_text_as_sql_server_converts_it() {
+    let h = Harness::start(SandboxConfig::default()).await;
+    let by_number = h
+        .rows("Inventory", "SKU LIKE 'OBS-2024%' AND In_Stock = 0")
+        .await;
+    assert!(
+        !by_number.is_empty(),
+        "the demo has OBS-2024 items out of stock"
+    );
+    for text in ["'false'", "'FALSE'", "'0'", "N'false'"] {
+        let rows = h
+            .rows(
+                "Inventory",
+                &format!("SKU LIKE 'OBS-2024%' AND In_Stock = {text}"),
+            )
+            .await;
+        assert_eq!(rows, by_number, "In_Stock = {text}");
+    }
+    let in_stock = h.rows("Inventory", "In_Stock = 'true'").await;
+    assert_eq!(in_stock, h.rows("Inventory", "In_Stock = 1").await);
+    assert!(!in_stock.is_empty());
+    let (status, code) = h
+        .refused(
+            "list_all_caspio_records",
+            json!({"table_name": "Inventory", "where": "In_Stock = 'no'"}),
+        )
+        .await;
+    assert_eq!((status, code.as_str()), (400, "SqlServerError"));
     h.running.task.abort();
 }
