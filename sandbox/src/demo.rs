@@ -61,11 +61,12 @@ pub fn seed(db: &Db) -> Result<()> {
         records::create_table(
             c,
             "Inventory",
-            &fields(&[("SKU", "STRING"), ("Item_Name", "STRING"), ("In_Stock", "YES/NO"), ("Quantity", "INTEGER"), ("Unit_Price", "CURRENCY"), ("Warehouse", "STRING")]),
+            &fields(&[("SKU", "STRING"), ("SKU_Prefix", "STRING"), ("Item_Name", "STRING"), ("In_Stock", "YES/NO"), ("Quantity", "INTEGER"), ("Unit_Price", "CURRENCY"), ("Warehouse", "STRING")]),
             "table",
         )?;
+        // "Update every OBS-2024 item ...": the prefix is a field of its own, as users keep it.
         let i = |sku: &str, name: &str, stock: bool, qty: i64, price: f64, wh: &str| {
-            json!({"SKU": sku, "Item_Name": name, "In_Stock": stock, "Quantity": qty, "Unit_Price": price, "Warehouse": wh})
+            json!({"SKU": sku, "SKU_Prefix": &sku[..8], "Item_Name": name, "In_Stock": stock, "Quantity": qty, "Unit_Price": price, "Warehouse": wh})
         };
         insert(c, "Inventory", &[
             i("OBS-2024-001", "Legacy router", false, 0, 89.0, "Reno"),
@@ -88,7 +89,13 @@ pub fn seed(db: &Db) -> Result<()> {
             json!({"Report_Month": "2024-10", "Owner": "m.jones@acmecorp.com", "Summary": "Two escalations closed."}),
             json!({"Report_Month": "2024-11", "Owner": "j.smith@acmecorp.com", "Summary": "Draft."}),
         ])?;
-        for (pk, name, body) in [(1, "2024-09-final.csv", "month,tickets\n2024-09,112\n"), (2, "2024-10-final.csv", "month,tickets\n2024-10,97\n")] {
+        // "Attach the final export to report 9942": the newest report, numbered as in the prompt
+        // (the next one gets 9943, as Caspio's autonumber would).
+        c.execute(
+            &format!("INSERT INTO {} (\"PK_ID\", \"Report_Month\", \"Owner\", \"Summary\") VALUES (9942, '2024-12', 'j.smith@acmecorp.com', 'Year-end close.')", data_table("Monthly_Reports")),
+            [],
+        )?;
+        for (pk, name, body) in [(1, "2024-09-final.csv", "month,tickets\n2024-09,112\n"), (2, "2024-10-final.csv", "month,tickets\n2024-10,97\n"), (9942, "2024-12-final.csv", "month,tickets\n2024-12,88\n")] {
             c.execute(
                 "INSERT INTO _meta_attachments (tbl, field, pk, file_name, file_type, data, created, updated) VALUES ('Monthly_Reports', 'Final_Export', ?1, ?2, 'text/csv', ?3, '2024-11-01T08:00:00', NULL)",
                 rusqlite::params![pk, name, body.as_bytes()],
@@ -99,13 +106,13 @@ pub fn seed(db: &Db) -> Result<()> {
         records::create_table(
             c,
             "Contractors",
-            &fields(&[("Full_Name", "STRING"), ("Email", "STRING"), ("Company", "STRING"), ("Active", "YES/NO"), ("Hourly_Rate", "CURRENCY"), ("Start_Date", "DATE/TIME")]),
+            &fields(&[("Full_Name", "STRING"), ("Email", "STRING"), ("Company", "STRING"), ("Department", "STRING"), ("Active", "YES/NO"), ("Hourly_Rate", "CURRENCY"), ("Start_Date", "DATE/TIME")]),
             "table",
         )?;
         insert(c, "Contractors", &[
-            json!({"Full_Name": "Priya Patel", "Email": "priya@contractco.com", "Company": "ContractCo", "Active": true, "Hourly_Rate": 95.0, "Start_Date": "2024-03-01"}),
-            json!({"Full_Name": "Diego Ramos", "Email": "diego@buildit.io", "Company": "BuildIt", "Active": false, "Hourly_Rate": 80.0, "Start_Date": "2023-06-15"}),
-            json!({"Full_Name": "Sam O'Neil", "Email": "sam@contractco.com", "Company": "ContractCo", "Active": true, "Hourly_Rate": 110.0, "Start_Date": "2024-08-19"}),
+            json!({"Full_Name": "Priya Patel", "Email": "priya@contractco.com", "Company": "ContractCo", "Department": "Engineering", "Active": true, "Hourly_Rate": 95.0, "Start_Date": "2024-03-01"}),
+            json!({"Full_Name": "Diego Ramos", "Email": "diego@buildit.io", "Company": "BuildIt", "Department": "Facilities", "Active": false, "Hourly_Rate": 80.0, "Start_Date": "2023-06-15"}),
+            json!({"Full_Name": "Sam O'Neil", "Email": "sam@contractco.com", "Company": "ContractCo", "Department": "Support", "Active": true, "Hourly_Rate": 110.0, "Start_Date": "2024-08-19"}),
         ])?;
         c.execute("INSERT INTO _meta_views (name, base, filter, note) VALUES ('Active_Contractors', 'Contractors', 'Active = 1', 'Contractors currently engaged')", [])?;
 
@@ -151,7 +158,7 @@ pub fn seed(db: &Db) -> Result<()> {
             ("b5f0e1c2-0001-4000-8000-0000000000a1", "stg2b3c4d5e6f7a8", "Ticket Report", "REPORT", false),
             ("b5f0e1c2-0001-4000-8000-0000000000a1", "stg3c4d5e6f7a8b9", "Inventory Search", "SEARCH", true),
             ("b5f0e1c2-0002-4000-8000-0000000000a2", "app9d8c7b6a5f4e3", "Contractor Directory", "REPORT", true),
-            ("b5f0e1c2-0002-4000-8000-0000000000a2", "app8c7b6a5f4e3d2", "Timesheet Entry", "WEBFORM", true),
+            ("b5f0e1c2-0002-4000-8000-0000000000a2", "app8c7b6a5f4e3d2", "Timesheet Entry", "WEBFORM", false),
         ] {
             c.execute(
                 "INSERT INTO _meta_datapages (app, app_key, name, path, type, deployed, created, modified, note) VALUES (?1, ?2, ?3, '/', ?4, ?5, ?6, ?6, NULL)",
