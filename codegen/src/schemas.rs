@@ -33,11 +33,14 @@ pub fn input_schema(args: &[Arg], full: bool, guarded: bool, pageable: bool) -> 
         }
     }
     if guarded {
-        for (name, description) in args::GUARD {
-            properties.insert(
-                name.into(),
-                described(description, json!({"type": "boolean"})),
-            );
+        for (name, kind, description) in args::GUARD {
+            // A count is at least 0: checked, but not worth telling every conversation.
+            let schema = if kind == "integer" && full {
+                json!({"type": kind, "minimum": 0})
+            } else {
+                json!({"type": kind})
+            };
+            properties.insert(name.into(), described(description, schema));
         }
     }
     if pageable {

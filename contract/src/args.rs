@@ -3,8 +3,9 @@
 
 /// On guarded bulk writes: count and sample what the `where` selects, change nothing.
 pub const DRY_RUN: &str = "dry_run";
-/// On guarded bulk writes: the call means to change every record.
-pub const ALLOW_ALL_ROWS: &str = "allow_all_rows";
+/// On guarded bulk writes: the count of records the user was shown and approved. The guard
+/// goes on only when it equals the count it reads just before the write.
+pub const CONFIRM_COUNT: &str = "confirm_count";
 /// On paged lists: gather every page in one call.
 pub const FETCH_ALL: &str = "fetch_all";
 /// On paged lists: the most rows `fetch_all` gathers.
@@ -19,13 +20,24 @@ pub const PAGE_SIZE: &str = "page_size";
 pub const CONTENT_BASE64: &str = "content_base64";
 
 /// The runtime's own arguments, never sent to Caspio.
-pub const RUNTIME_ONLY: [&str; 4] = [DRY_RUN, ALLOW_ALL_ROWS, FETCH_ALL, MAX_ROWS];
+pub const RUNTIME_ONLY: [&str; 4] = [DRY_RUN, CONFIRM_COUNT, FETCH_ALL, MAX_ROWS];
 
-/// How the guard's arguments are described to a model.
-pub const GUARD: [(&str, &str); 2] = [
-    (DRY_RUN, "Count and sample matches; change nothing."),
-    (ALLOW_ALL_ROWS, "Needed if where matches every record."),
+/// The guard's arguments: name, JSON type, and how each is described to a model.
+pub const GUARD: [(&str, &str, &str); 2] = [
+    (
+        DRY_RUN,
+        "boolean",
+        "Count and sample matches; change nothing.",
+    ),
+    (
+        CONFIRM_COUNT,
+        "integer",
+        "Count the user approved, when asked.",
+    ),
 ];
+
+/// Records a guarded write may change without the user's confirmation, unless told otherwise.
+pub const DEFAULT_CONFIRM_OVER: u64 = 100;
 
 /// Rows `fetch_all` gathers when `max_rows` is not given.
 pub const DEFAULT_MAX_ROWS: u64 = 5000;

@@ -2,15 +2,19 @@
 //! a call is sent, the records it would touch are counted with a read of the same condition:
 //! `dry_run: true` returns that count and a sample and changes nothing; a condition that selects
 //! every record of a table with more than one (an empty one, `1=1`, `PK_ID>0`, or a tautology in
-//! disguise) is refused unless the call says `allow_all_rows: true`. Deciding by counting, not
-//! only by pattern, is what catches the disguised ones.
+//! disguise), or more records than the policy allows at once, needs the user's confirmation: the
+//! server asks them (elicitation) or the model shows them the count and calls again with it as
+//! `confirm_count`. Deciding by counting, not only by pattern, is what catches the disguised
+//! ones.
 //!
 //! The count and the write are two calls: a record added or changed in between can make
 //! `RecordsAffected` differ from the count, and the answer then says so.
 
 use crate::tools::{CallError, CountReader, ToolDef, ToolOutput};
 use crate::Client;
-use caspio_contract::args::{ALLOW_ALL_ROWS, DRY_RUN, PAGE_NUMBER, PAGE_SIZE, WHERE};
+use caspio_contract::args::{
+    CONFIRM_COUNT, DEFAULT_CONFIRM_OVER, DRY_RUN, PAGE_NUMBER, PAGE_SIZE, WHERE,
+};
 use serde_json::{json, Map, Value};
 
 /// How many records a dry run shows.
@@ -120,42 +124,95 @@ pub fn is_constant(condition: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Refuses a call that would touch every record without `allow_all_rows`.
-pub fn check(
-    tool: &str,
+/// When a guarded write needs a person's yes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// A write that changes more records than this needs confirming (every-record writes always
+    /// do).
+    pub confirm_over: u64,
+    /// Never ask: for unattended jobs whose operator has decided (`--allow-bulk`).
+    pub allow_bulk: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            confirm_over: DEFAULT_CONFIRM_OVER,
+            allow_bulk: false,
+        }
+    }
+}
+
+/// Why a write needs confirming, in words for the person asked; `None` when it does not.
+pub fn needs_confirmation(
     args: &Map<String, Value>,
     count: &Count,
-    allow_all_rows: bool,
-) -> Result<(), CallError> {
-    if allow_all_rows {
-        return Ok(());
+    policy: &Policy,
+) -> Option<String> {
+    if policy.allow_bulk {
+        return None;
     }
     let condition = args.get(WHERE).and_then(Value::as_str).unwrap_or("").trim();
-    let refuse = |why: String| {
-        Err(CallError::Refused(Refusal {
-            argument: WHERE.into(),
-            reason: format!(
-                "{why}. Nothing was changed. If every record really should change, call {tool} again with {ALLOW_ALL_ROWS}: true; \
-                 otherwise narrow the condition ({DRY_RUN}: true shows what it selects)."
-            ),
-        }))
-    };
     if condition.is_empty() {
-        return refuse(format!(
+        return Some(format!(
             "an empty where selects all {} records",
             count.total
         ));
     }
     if is_constant(condition) && count.matching > 0 {
-        return refuse(format!(
+        return Some(format!(
             "`{condition}` names no field, so it selects all {} records",
             count.total
         ));
     }
     if count.total > 1 && count.matching == count.total {
-        return refuse(format!("`{condition}` matches all {} records", count.total));
+        return Some(format!("`{condition}` matches all {} records", count.total));
     }
-    Ok(())
+    if count.matching > policy.confirm_over {
+        return Some(format!(
+            "`{condition}` matches {} of {} records, more than {} at once",
+            count.matching, count.total, policy.confirm_over
+        ));
+    }
+    None
+}
+
+/// Decides whether a guarded write may go on without asking anyone: when it needs no
+/// confirmation, or the call's `confirm_count` is the count just read. Otherwise it is refused,
+/// and the refusal asks the model to show the user the count and a sample and to call again with
+/// the count they approve; no argument alone skips that, and a stale count is refused with the
+/// new one.
+pub fn check(
+    tool: &str,
+    args: &Map<String, Value>,
+    count: &Count,
+    confirmed: Option<u64>,
+    policy: &Policy,
+) -> Result<(), CallError> {
+    let Some(why) = needs_confirmation(args, count, policy) else {
+        return Ok(());
+    };
+    match confirmed {
+        Some(n) if n == count.matching => Ok(()),
+        Some(n) => Err(CallError::Refused(Refusal {
+            argument: CONFIRM_COUNT.into(),
+            reason: format!(
+                "the user approved {n} records, but {} match now (records changed since they were counted). \
+                 Nothing was changed. Show the user the new count and sample ({DRY_RUN}: true) and, if they agree, \
+                 call {tool} again with {CONFIRM_COUNT}: {}.",
+                count.matching, count.matching
+            ),
+        })),
+        None => Err(CallError::Refused(Refusal {
+            argument: WHERE.into(),
+            reason: format!(
+                "{why}. Nothing was changed. This needs the user's confirmation: tell them how many records would \
+                 change ({}) and show a sample ({DRY_RUN}: true gives one); only if they agree, call {tool} again with \
+                 {CONFIRM_COUNT}: {}. Otherwise narrow the condition.",
+                count.matching, count.matching
+            ),
+        })),
+    }
 }
 
 /// The answer of a dry run.
@@ -194,51 +251,61 @@ mod tests {
         assert!(!is_constant("Status = 'Open'"));
     }
 
+    fn count(matching: u64, total: u64) -> Count {
+        Count {
+            matching,
+            total,
+            sample: vec![],
+        }
+    }
+
     #[test]
-    fn refusals_by_count_and_by_shape() {
-        let all = Count {
-            matching: 10,
-            total: 10,
-            sample: vec![],
+    fn what_needs_confirming_and_what_a_confirmed_count_allows() {
+        let policy = Policy::default();
+        // (condition, count, confirm_count, goes on)
+        let cases = [
+            ("Status = 'Open'", count(3, 10), None, true),
+            ("PK_ID > 0", count(10, 10), None, false),
+            ("PK_ID > 0", count(10, 10), Some(10), true),
+            ("PK_ID > 0", count(10, 10), Some(9), false),
+            ("", count(10, 10), None, false),
+            ("1=1", count(1, 1), None, false),
+            // One record selected by its key in a one-record table is not a blanket change.
+            ("PK_ID = 1", count(1, 1), None, true),
+            // More than the policy's count at once, even if not all.
+            ("Qty > 0", count(101, 500), None, false),
+            ("Qty > 0", count(101, 500), Some(101), true),
+            ("Qty > 0", count(100, 500), None, true),
+        ];
+        for (condition, n, confirmed, goes_on) in cases {
+            let result = check(tool(), &args(condition), &n, confirmed, &policy);
+            assert_eq!(
+                result.is_ok(),
+                goes_on,
+                "{condition} {n:?} {confirmed:?}: {result:?}"
+            );
+        }
+        let bulk = Policy {
+            allow_bulk: true,
+            ..policy
         };
-        let some = Count {
-            matching: 3,
-            total: 10,
-            sample: vec![],
-        };
-        assert!(check(tool(), &args("PK_ID > 0"), &all, false).is_err());
-        assert!(check(tool(), &args("PK_ID > 0"), &all, true).is_ok());
-        assert!(check(tool(), &args("Status = 'Open'"), &some, false).is_ok());
-        assert!(check(tool(), &args(""), &all, false).is_err());
-        assert!(check(
-            tool(),
-            &args("1=1"),
-            &Count {
-                matching: 1,
-                total: 1,
-                sample: vec![]
-            },
-            false
-        )
-        .is_err());
-        // One record selected by its key in a one-record table is not a blanket change.
-        assert!(check(
-            tool(),
-            &args("PK_ID = 1"),
-            &Count {
-                matching: 1,
-                total: 1,
-                sample: vec![]
-            },
-            false
-        )
-        .is_ok());
-        let message = check(tool(), &args("Qty >= 0"), &all, false)
+        assert!(check(tool(), &args(""), &count(10, 10), None, &bulk).is_ok());
+        let message = check(tool(), &args("Qty >= 0"), &count(10, 10), None, &policy)
             .unwrap_err()
             .to_string();
         assert!(
-            message.contains("matches all 10 records") && message.contains("allow_all_rows: true"),
+            message.contains("matches all 10 records")
+                && message.contains("confirm_count: 10")
+                && message.contains("only if they agree")
+                && !message.contains("allow_all_rows"),
             "{message}"
+        );
+        let stale = check(tool(), &args("Qty >= 0"), &count(12, 12), Some(10), &policy)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            stale.contains("12 match now") && stale.contains("confirm_count: 12"),
+            "{stale}"
         );
     }
 }

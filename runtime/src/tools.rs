@@ -9,7 +9,7 @@ use crate::response::{Download, Response};
 use crate::validate::{coerce_lossless, normalize_integers, validate, ArgError};
 use crate::{Client, Error, RateLimit};
 use caspio_contract::args::{
-    ALLOW_ALL_ROWS, CONTENT_BASE64, DEFAULT_MAX_ROWS, DRY_RUN, FETCH_ALL, MAX_ROWS, PAGE_NUMBER,
+    CONFIRM_COUNT, CONTENT_BASE64, DEFAULT_MAX_ROWS, DRY_RUN, FETCH_ALL, MAX_ROWS, PAGE_NUMBER,
     PAGE_SIZE, RUNTIME_ONLY, WHERE,
 };
 pub use caspio_contract::{Extras, Hints, MethodKind, OutputKind, Schema, Tag};
@@ -237,7 +237,8 @@ pub fn decode<T: serde::de::DeserializeOwned>(args: Map<String, Value>) -> Resul
 }
 
 /// Calls a known tool. Guarded bulk tools are counted first (see [`crate::guard`]): a dry run
-/// stops there, and a call that would touch every record without `allow_all_rows` is refused.
+/// stops there, and a call that would touch every record, or more than the policy's count,
+/// needs the user's confirmation.
 pub async fn call_tool(
     client: &Client,
     tool: &ToolDef,
@@ -251,8 +252,60 @@ pub async fn call_tool(
 pub async fn call_tool_with_progress(
     client: &Client,
     tool: &ToolDef,
+    args: Map<String, Value>,
+    progress: impl Fn(u64, Option<u64>) + Send + Sync,
+) -> Result<ToolOutput, CallError> {
+    call_tool_with(client, tool, args, progress, &CannotAsk, &Policy::default()).await
+}
+
+/// What a person is asked before a guarded write that needs their yes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// The tool.
+    pub tool: &'static str,
+    /// Why it needs confirming ("`1=1` names no field, so it selects all 10 records").
+    pub why: String,
+    /// Records it would change.
+    pub matching: u64,
+    /// Records there are.
+    pub total: u64,
+    /// Some of those records.
+    pub sample: Vec<Value>,
+}
+
+/// Asks a person (MCP elicitation, in the server); the runtime knows no protocol.
+pub trait Confirm: Send + Sync {
+    /// `Some(true)`: go on; `Some(false)`: they said no; `None`: there is no way to ask, and the
+    /// model must show the count to the user and call again with `confirm_count`.
+    fn confirm<'a>(
+        &'a self,
+        question: &'a Question,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<bool>> + Send + 'a>>;
+}
+
+/// A caller with no person to ask.
+pub struct CannotAsk;
+
+impl Confirm for CannotAsk {
+    fn confirm<'a>(
+        &'a self,
+        _: &'a Question,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<bool>> + Send + 'a>> {
+        Box::pin(async { None })
+    }
+}
+
+pub use crate::guard::Policy;
+
+/// Calls a tool, asking `confirm` before a guarded write that needs a person's yes (under
+/// `policy`), reporting `progress` while `fetch_all` gathers pages.
+pub async fn call_tool_with(
+    client: &Client,
+    tool: &ToolDef,
     mut args: Map<String, Value>,
     progress: impl Fn(u64, Option<u64>) + Send + Sync,
+    confirm: &dyn Confirm,
+    policy: &Policy,
 ) -> Result<ToolOutput, CallError> {
     check_arguments(tool, &mut args)?;
     let build = match tool.kind {
@@ -277,17 +330,38 @@ pub async fn call_tool_with_progress(
             }
         }
         Extras::Guarded(reader) => {
-            let (dry_run, allow_all_rows) = (
-                take_flag(&mut args, DRY_RUN),
-                take_flag(&mut args, ALLOW_ALL_ROWS),
-            );
+            let dry_run = take_flag(&mut args, DRY_RUN);
+            let confirmed = args.remove(CONFIRM_COUNT).and_then(|v| v.as_u64());
             let count = crate::guard::count(client, reader, &args).await?;
             if dry_run {
                 return Ok(ToolOutput::local(crate::guard::dry_run_answer(
                     tool, &count,
                 )));
             }
-            crate::guard::check(tool.name, &args, &count, allow_all_rows)?;
+            if let Some(why) = crate::guard::needs_confirmation(&args, &count, policy) {
+                let question = Question {
+                    tool: tool.name,
+                    why,
+                    matching: count.matching,
+                    total: count.total,
+                    sample: count.sample.clone(),
+                };
+                // A person who can be asked is asked, whatever the call says; only when none can
+                // be does the count the model was told to show them stand in for their yes.
+                match confirm.confirm(&question).await {
+                    Some(true) => {}
+                    Some(false) => {
+                        return Err(CallError::Refused(Refusal {
+                            argument: String::new(),
+                            reason: format!(
+                            "the user declined to change {} records with {}; nothing was changed",
+                            count.matching, tool.name
+                        ),
+                        }))
+                    }
+                    None => crate::guard::check(tool.name, &args, &count, confirmed, policy)?,
+                }
+            }
             let mut out = send(client, tool, build(args)?).await?;
             crate::guard::note_difference(&mut out, &count);
             Ok(out)

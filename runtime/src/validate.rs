@@ -472,12 +472,12 @@ mod tests {
             "directory_id": {"type": "string"},
             "table_name": {"type": "string"},
             "page_size": {"type": "integer"},
-            "page_number": {"type": "integer"},
+            "page": {"type": "integer"},
             "settings": {"type": "object", "properties": {"display_order": {"type": "integer"}}}
         }});
         let mut args = json!({
             "record_pk_id": 9942, "directory_id": "402", "table_name": 2024,
-            "page_size": "25", "page_number": "007", "settings": {"display_order": "2"}
+            "page_size": "25", "page": "007", "settings": {"display_order": "2"}
         })
         .as_object()
         .cloned()
@@ -491,7 +491,7 @@ mod tests {
                 "table_name": 2024,
                 "page_size": 25,
                 // Not lossless: "007" is not how 7 is written.
-                "page_number": "007",
+                "page": "007",
                 "settings": {"display_order": 2}
             })
         );

@@ -122,7 +122,7 @@ mod tests {
     fn file_content_and_secrets_never_reach_the_log() {
         let args = json!({
             "table_name": "T",
-            "file": {"name": "a.pdf", "content_base64": "QUJD".repeat(1000)},
+            "file": {"name": "a.pdf", caspio::runtime::contract::args::CONTENT_BASE64: "QUJD".repeat(1000)},
             "client_secret": "s3cret",
             "record": {"Api_Token": "t0ken", "Note": "x".repeat(500)}
         });

@@ -262,9 +262,17 @@ pub struct UpstreamArgs {
     /// and call them, for clients with small tool caps (config key `tool_exposure`).
     #[arg(long, value_parser = crate::scope::Exposure::parse)]
     pub tool_exposure: Option<crate::scope::Exposure>,
+    /// A guarded write that changes more records than this needs the user's confirmation (one
+    /// that changes every record always does); default 100 (config key `confirm_over`).
+    #[arg(long)]
+    pub confirm_over: Option<u64>,
+    /// Never ask for confirmation: for unattended jobs whose operator has decided (config key
+    /// `allow_bulk`).
+    #[arg(long)]
+    pub allow_bulk: bool,
     /// TOML file with any of: account, client_id, client_secret, listen, allowed_hosts,
     /// allowed_origins, stateless, max_body, max_sessions, methods, tags, tools, read_only,
-    /// tool_exposure.
+    /// tool_exposure, confirm_over, allow_bulk.
     #[arg(long)]
     pub config: Option<std::path::PathBuf>,
     /// Log format on stderr.

@@ -58,12 +58,13 @@ fn with_limits(client: caspio::Client, limits: &Limits) -> caspio::Client {
 
 /// The request context: the client, and the tools the settings' scope exposes.
 fn context(client: caspio::Client, settings: &Settings) -> anyhow::Result<Context> {
-    Context::scoped(
+    Ok(Context::scoped(
         client,
         caspio::registry(),
         &settings.scope,
         settings.exposure,
-    )
+    )?
+    .with_policy(settings.policy))
 }
 
 /// How many tools the scope exposes, and how: "71 tools", "12 tools (--tags users)", or

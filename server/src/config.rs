@@ -42,6 +42,10 @@ pub struct FileConfig {
     pub read_only: Option<bool>,
     /// `all` or `discovery`.
     pub tool_exposure: Option<String>,
+    /// Records a guarded write may change without the user's confirmation.
+    pub confirm_over: Option<u64>,
+    /// Never ask for confirmation.
+    pub allow_bulk: Option<bool>,
     /// Hosted mode: the database.
     pub database_url: Option<String>,
     /// Hosted mode: the file holding the master key.

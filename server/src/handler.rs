@@ -7,7 +7,7 @@ use crate::audit::{Audit, CallRecord};
 use crate::discovery;
 use crate::scope::{Exposure, Scope};
 use base64::Engine;
-use caspio::runtime::tools::{CallError, ToolDef, ToolOutput};
+use caspio::runtime::tools::{CallError, Confirm, Policy, Question, ToolDef, ToolOutput};
 use caspio::runtime::{Error, Registry};
 use caspio::Client;
 #[allow(deprecated)]
@@ -40,6 +40,8 @@ pub struct Context {
     pub exposure: Exposure,
     /// Where each tool call is recorded, if anywhere (hosted mode).
     pub audit: Option<Arc<dyn Audit>>,
+    /// When a guarded write needs the user's confirmation.
+    pub policy: Policy,
     /// Largest file returned inline.
     pub download_cap: usize,
     /// The latest rate-limit information Caspio sent for this account, for HTTP response headers.
@@ -66,6 +68,7 @@ impl Context {
             tools,
             exposure: Exposure::All,
             audit: None,
+            policy: Policy::default(),
             download_cap: DEFAULT_DOWNLOAD_CAP,
             last_rate_limit: Default::default(),
         })
@@ -95,9 +98,16 @@ impl Context {
             tools,
             exposure,
             audit: None,
+            policy: Policy::default(),
             download_cap: DEFAULT_DOWNLOAD_CAP,
             last_rate_limit: Default::default(),
         })
+    }
+
+    /// The same context, confirming guarded writes as `policy` says.
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
     }
 
     /// The same context, recording every tool call in `audit`.
@@ -318,9 +328,18 @@ impl CaspioMcp {
         let (report, relay) = progress_relay(token, context.peer.clone());
         let audited = self.ctx.audit.as_ref().map(|_| args.clone());
         let started = std::time::Instant::now();
-        let outcome =
-            caspio::runtime::tools::call_tool_with_progress(&self.ctx.client, def, args, report)
-                .await;
+        let ask = AskUser {
+            peer: context.peer.clone(),
+        };
+        let outcome = caspio::runtime::tools::call_tool_with(
+            &self.ctx.client,
+            def,
+            args,
+            report,
+            &ask,
+            &self.ctx.policy,
+        )
+        .await;
         if let Some(relay) = relay {
             // Every notification goes out before the result: a client drops progress that
             // arrives for a request it has already seen answered.
@@ -360,6 +379,67 @@ impl CaspioMcp {
         if let Ok(mut last) = self.ctx.last_rate_limit.lock() {
             *last = limits.clone();
         }
+    }
+}
+
+/// Asks the user through the client (MCP elicitation, a form with one yes/no field) before a
+/// guarded write that needs their yes. A client that cannot be asked (no elicitation capability,
+/// or the 2026-07-28 era, which forbids server-to-client requests) gets `None`, and the runtime
+/// falls back to asking the model for the user's `confirm_count`.
+struct AskUser {
+    peer: Peer<RoleServer>,
+}
+
+impl Confirm for AskUser {
+    fn confirm<'a>(
+        &'a self,
+        q: &'a Question,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<bool>> + Send + 'a>> {
+        Box::pin(async move {
+            use rmcp::model::{ElicitRequestParams, ElicitationAction, ElicitationSchema};
+            use rmcp::service::ElicitationMode;
+            if !self
+                .peer
+                .supported_elicitation_modes()
+                .contains(&ElicitationMode::Form)
+            {
+                return None;
+            }
+            let schema: ElicitationSchema = serde_json::from_value(json!({
+                "type": "object",
+                "properties": {"confirm": {"type": "boolean", "title": "Go ahead",
+                    "description": format!("Change these {} records", q.matching)}},
+                "required": ["confirm"]
+            }))
+            .ok()?;
+            let sample: Vec<String> = q.sample.iter().map(|r| r.to_string()).collect();
+            let message = format!(
+                "{} would change {} of {} records: {}. Nothing has changed yet. Some of them: {}",
+                q.tool,
+                q.matching,
+                q.total,
+                q.why,
+                sample.join("; ")
+            );
+            let answer = self
+                .peer
+                .create_elicitation(ElicitRequestParams::FormElicitationParams {
+                    meta: None,
+                    message,
+                    requested_schema: schema,
+                })
+                .await
+                .ok()?;
+            Some(match answer.action {
+                ElicitationAction::Accept => answer
+                    .content
+                    .as_ref()
+                    .and_then(|c| c.get("confirm"))
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false),
+                _ => false,
+            })
+        })
     }
 }
 

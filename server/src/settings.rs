@@ -51,6 +51,8 @@ pub struct Settings {
     pub scope: Scope,
     /// How they are offered.
     pub exposure: Exposure,
+    /// When a guarded write needs the user's confirmation.
+    pub policy: caspio::runtime::tools::Policy,
 }
 
 /// What `serve` runs with.
@@ -212,6 +214,13 @@ pub fn resolve(
         log_format: args.log_format,
         scope,
         exposure,
+        policy: caspio::runtime::tools::Policy {
+            confirm_over: args
+                .confirm_over
+                .or(file.confirm_over)
+                .unwrap_or(caspio::runtime::contract::args::DEFAULT_CONFIRM_OVER),
+            allow_bulk: args.allow_bulk || file.allow_bulk.unwrap_or(false),
+        },
     })
 }
 
@@ -449,9 +458,23 @@ mod tests {
         assert_eq!(s.scope.tools, ["list_all_caspio_users"]);
         assert!(s.scope.read_only);
         assert_eq!(s.exposure, Exposure::All);
-        // The defaults: everything, listed.
+        // The defaults: everything, listed, confirmation over 100 records.
         let s = serve("serve --sandbox", &[], "").unwrap().common;
         assert_eq!((s.scope, s.exposure), (Scope::default(), Exposure::All));
+        assert_eq!(s.policy, caspio::runtime::tools::Policy::default());
+        assert_eq!(s.policy.confirm_over, 100);
+        // Confirmation: the file's keys, and the flags over them.
+        let file = "confirm_over = 20\nallow_bulk = true\n";
+        let s = serve("serve --sandbox", &[], file).unwrap().common;
+        assert_eq!((s.policy.confirm_over, s.policy.allow_bulk), (20, true));
+        let s = serve("serve --sandbox --confirm-over 5", &[], "")
+            .unwrap()
+            .common;
+        assert_eq!((s.policy.confirm_over, s.policy.allow_bulk), (5, false));
+        let s = serve("serve --sandbox --allow-bulk", &[], "")
+            .unwrap()
+            .common;
+        assert!(s.policy.allow_bulk);
     }
 
     #[test]

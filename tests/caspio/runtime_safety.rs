@@ -102,7 +102,11 @@ async fn bulk_guard_refuses_every_all_rows_shape_and_changes_nothing() {
             .await
             .expect_err(&format!("{tool} {args} must be refused"));
         assert!(matches!(err, CallError::Refused(_)), "{tool}: {err:?}");
-        assert!(err.to_string().contains("allow_all_rows"), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("confirm_count") && !text.contains("allow_all_rows"),
+            "the refusal asks for the user's count, and offers no flag to skip it: {text}"
+        );
     }
     assert_eq!(before, table(&client, "Support_Tickets").await);
     let writes_after = sb
@@ -112,8 +116,11 @@ async fn bulk_guard_refuses_every_all_rows_shape_and_changes_nothing() {
         .filter(|e| e.method != "GET" && e.path != "/oauth/token")
         .count();
     assert_eq!(writes, writes_after, "no write request reached the sandbox");
-    // With allow_all_rows the same call goes through.
-    let out = call(&client, "update_a_caspio_record_by_id", json!({"table_name": "Support_Tickets", "where": "PK_ID > 0", "values": {"Priority": 1}, "allow_all_rows": true})).await.unwrap();
+    // A stale count is refused, nothing changed; the count the user approved goes through.
+    let stale = call(&client, "update_a_caspio_record_by_id", json!({"table_name": "Support_Tickets", "where": "PK_ID > 0", "values": {"Priority": 1}, "confirm_count": before.len() - 1})).await.unwrap_err();
+    assert!(stale.to_string().contains("match now"), "{stale}");
+    assert_eq!(before, table(&client, "Support_Tickets").await);
+    let out = call(&client, "update_a_caspio_record_by_id", json!({"table_name": "Support_Tickets", "where": "PK_ID > 0", "values": {"Priority": 1}, "confirm_count": before.len()})).await.unwrap();
     assert_eq!(out["RecordsAffected"], before.len());
     sb.task.abort();
 }

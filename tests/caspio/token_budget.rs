@@ -13,7 +13,7 @@
 //! for; the figure and the comparison with other generators are in BENCHMARKS.md.
 //!
 //! Growth so far, argued: 7,241 for the 70 tools as generated; +about 430 for the bulk guard's
-//! `dry_run` and `allow_all_rows` on the 12 tools that change every record a where selects
+//! `dry_run` and `confirm_count` (once `allow_all_rows`) on the 12 tools that change every record a where selects
 //! (issue #5: what keeps an agent from doing what the user did not mean is worth its tokens);
 //! +about 245 for `fetch_all` and `max_rows` on the 5 paged lists (one call instead of many
 //! round trips through the model, each of which costs far more); +about 185 for

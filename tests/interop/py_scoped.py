@@ -56,8 +56,8 @@ async def discovery():
         escalated = structured(rows)["Result"]
         assert escalated, rows
         # Outside the scope: through the meta-tool and directly; nothing changes either way.
-        await refused(client.call_tool("caspio_call_tool", {"name": "delete_a_caspio_record_by_id", "arguments": {"table_name": "Support_Tickets", "where": "Status = 'Escalated'", "allow_all_rows": True}}))
-        hidden = await refused(client.call_tool("delete_a_caspio_record_by_id", {"table_name": "Support_Tickets", "where": "Status = 'Escalated'", "allow_all_rows": True}))
+        await refused(client.call_tool("caspio_call_tool", {"name": "delete_a_caspio_record_by_id", "arguments": {"table_name": "Support_Tickets", "where": "Status = 'Escalated'", "confirm_count": 3}}))
+        hidden = await refused(client.call_tool("delete_a_caspio_record_by_id", {"table_name": "Support_Tickets", "where": "Status = 'Escalated'", "confirm_count": 3}))
         absent = await refused(client.call_tool("no_such_tool", {}))
         assert hidden.replace("delete_a_caspio_record_by_id", "X") == absent.replace("no_such_tool", "X"), (hidden, absent)
         again = await client.call_tool("caspio_call_tool", {"name": "list_all_caspio_records", "arguments": {"table_name": "Support_Tickets", "where": "Status = 'Escalated'", "select": "Title"}})

@@ -55,7 +55,7 @@ async function stdioReadOnlyUsers() {
   check(JSON.stringify(tools.map((t) => t.name)) === JSON.stringify(["list_all_caspio_users"]), JSON.stringify(tools.map((t) => t.name)));
   const users = await client.callTool({ name: "list_all_caspio_users", arguments: { directory_id: "402", select: "Email" } });
   check(!users.isError && users.structuredContent.Result.length > 0, JSON.stringify(users));
-  const text = await refused(client.callTool({ name: "delete_a_caspio_user_by_id", arguments: { directory_id: "402", where: "1=1", allow_all_rows: true } }));
+  const text = await refused(client.callTool({ name: "delete_a_caspio_user_by_id", arguments: { directory_id: "402", where: "1=1", confirm_count: 4 } }));
   check(text.includes("unknown tool"), text);
   await client.close();
 }

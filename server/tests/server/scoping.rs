@@ -173,7 +173,7 @@ async fn discovery_searches_describes_and_calls_within_the_scope() {
     let delete = call(
         &client,
         "caspio_call_tool",
-        json!({"name": "delete_a_caspio_record_by_id", "arguments": {"table_name": "Support_Tickets", "where": "Status = 'Escalated'", "allow_all_rows": true}}),
+        json!({"name": "delete_a_caspio_record_by_id", "arguments": {"table_name": "Support_Tickets", "where": "Status = 'Escalated'", "confirm_count": 3}}),
     )
     .await
     .unwrap();

@@ -82,7 +82,7 @@ async fn drive_with_rmcp(url: &str, version: ProtocolVersion) {
     assert_eq!(refused.is_error, Some(true));
     let text = serde_json::to_string(&refused.content).unwrap();
     assert!(
-        text.contains("allow_all_rows") && text.contains("Nothing was changed"),
+        text.contains("confirm_count") && text.contains("Nothing was changed"),
         "{text}"
     );
     assert!(!text.contains("Nothing was sent"), "{text}");

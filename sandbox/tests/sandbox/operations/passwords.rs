@@ -13,5 +13,5 @@ pub async fn exercise(h: &Harness) {
         json!(["Secret_Code"])
     );
     assert_eq!(h.ok("update_a_caspio_password_field_by_id", json!({"table_name": "Orders", "password_field_name": "Secret_Code", "where": "PK_ID = 1", "value": "s3cret"})).await["RecordsAffected"], 1);
-    assert_eq!(h.ok("caspio_password_fields_reset", json!({"table_name": "Orders", "password_field_name": "Secret_Code", "where": "PK_ID > 0", "allow_all_rows": true})).await["RecordsAffected"], 2);
+    assert_eq!(h.ok("caspio_password_fields_reset", json!({"table_name": "Orders", "password_field_name": "Secret_Code", "where": "PK_ID > 0", "confirm_count": 2})).await["RecordsAffected"], 2);
 }

@@ -43,7 +43,7 @@ pub async fn exercise(h: &Harness) {
     );
     h.ok("create_a_caspio_view_record", json!({"view_name": "Active_Contractors", "record": {"Full_Name": "Ana Gil", "Email": "ana@x.io", "Active": true, "Hourly_Rate": 100}})).await;
     // Writes through a view touch only the rows it shows: Diego (inactive) keeps his rate.
-    let raised = h.ok("update_a_caspio_view_record_by_id", json!({"view_name": "Active_Contractors", "where": "Hourly_Rate < 200", "values": {"Hourly_Rate": 120}, "allow_all_rows": true})).await;
+    let raised = h.ok("update_a_caspio_view_record_by_id", json!({"view_name": "Active_Contractors", "where": "Hourly_Rate < 200", "values": {"Hourly_Rate": 120}, "confirm_count": 3})).await;
     assert_eq!(raised["RecordsAffected"], 3);
     assert_eq!(
         h.rows("Contractors", "Full_Name = 'Diego Ramos'").await[0]["Hourly_Rate"],

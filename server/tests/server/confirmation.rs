@@ -1,0 +1,191 @@
+//! A human confirms what cannot be undone: a guarded write that would change every record asks
+//! the user through MCP elicitation when the client can be asked, goes on only on their explicit
+//! yes, and otherwise is refused until the model calls again with the count the user approved.
+
+use super::support::*;
+use caspio_mcp::http::HttpConfig;
+use rmcp::handler::client::ClientHandler;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientConfig, ElicitRequestParams, ElicitResult,
+    ElicitationAction,
+};
+use rmcp::service::{RequestContext, RoleClient, RunningService};
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::{ErrorData as McpError, ServiceExt};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+/// A client whose user answers every confirmation the same way, and what they were asked.
+#[derive(Clone)]
+struct User {
+    says_yes: bool,
+    asked: Arc<Mutex<Vec<String>>>,
+}
+
+impl ClientHandler for User {
+    fn get_info(&self) -> ClientConfig {
+        serde_json::from_value(json!({
+            "protocolVersion": "2025-11-25",
+            "capabilities": {"elicitation": {}},
+            "clientInfo": {"name": "confirming-user", "version": "1"}
+        }))
+        .unwrap()
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, McpError> {
+        if let ElicitRequestParams::FormElicitationParams { message, .. } = request {
+            self.asked.lock().unwrap().push(message);
+        }
+        Ok(if self.says_yes {
+            ElicitResult::new(ElicitationAction::Accept).with_content(json!({"confirm": true}))
+        } else {
+            ElicitResult::new(ElicitationAction::Decline)
+        })
+    }
+}
+
+async fn call<S: ClientHandler>(
+    client: &RunningService<RoleClient, S>,
+    name: &str,
+    arguments: Value,
+) -> CallToolResult {
+    client
+        .call_tool(
+            CallToolRequestParams::new(name.to_string())
+                .with_arguments(arguments.as_object().cloned().unwrap()),
+        )
+        .await
+        .unwrap()
+}
+
+fn text(result: &CallToolResult) -> String {
+    serde_json::to_string(&result.content).unwrap()
+}
+
+const DELETE_ALL: &str = "delete_a_caspio_record_by_id";
+
+fn all_inventory() -> Value {
+    json!({"table_name": "Inventory", "where": "PK_ID > 0"})
+}
+
+async fn inventory<S: ClientHandler>(client: &RunningService<RoleClient, S>) -> usize {
+    let rows = call(
+        client,
+        "list_all_caspio_records",
+        json!({"table_name": "Inventory"}),
+    )
+    .await;
+    rows.structured_content.unwrap()["Result"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn a_user_who_accepts_is_asked_with_the_count_and_the_write_goes_on() {
+    let s = start(HttpConfig::default()).await;
+    let user = User {
+        says_yes: true,
+        asked: Default::default(),
+    };
+    let client = user
+        .clone()
+        .serve(StreamableHttpClientTransport::from_uri(format!(
+            "{}/mcp",
+            s.url
+        )))
+        .await
+        .unwrap();
+    let before = inventory(&client).await;
+    let done = call(&client, DELETE_ALL, all_inventory()).await;
+    assert_ne!(done.is_error, Some(true), "{done:?}");
+    let asked = user.asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 1);
+    assert!(
+        asked[0].contains(&format!("would change {before} of {before} records")),
+        "{asked:?}"
+    );
+    assert!(
+        asked[0].contains("Legacy router"),
+        "a sample of the records: {asked:?}"
+    );
+    assert_eq!(inventory(&client).await, 0);
+    client.cancel().await.ok();
+    s.sandbox.task.abort();
+}
+
+#[tokio::test]
+async fn a_user_who_declines_changes_nothing_and_no_argument_skips_asking() {
+    let s = start(HttpConfig::default()).await;
+    let user = User {
+        says_yes: false,
+        asked: Default::default(),
+    };
+    let client = user
+        .clone()
+        .serve(StreamableHttpClientTransport::from_uri(format!(
+            "{}/mcp",
+            s.url
+        )))
+        .await
+        .unwrap();
+    let before = inventory(&client).await;
+    let declined = call(&client, DELETE_ALL, all_inventory()).await;
+    assert_eq!(declined.is_error, Some(true));
+    assert!(
+        text(&declined).contains("the user declined"),
+        "{}",
+        text(&declined)
+    );
+    // Even with the right count, a client that can ask its user asks them.
+    let mut args = all_inventory();
+    args["confirm_count"] = json!(before);
+    let again = call(&client, DELETE_ALL, args).await;
+    assert_eq!(again.is_error, Some(true));
+    assert_eq!(user.asked.lock().unwrap().len(), 2);
+    assert_eq!(inventory(&client).await, before, "nothing was deleted");
+    client.cancel().await.ok();
+    s.sandbox.task.abort();
+}
+
+#[tokio::test]
+async fn without_elicitation_only_the_count_the_user_approved_goes_through() {
+    let s = start(HttpConfig::default()).await;
+    let client = ()
+        .serve(StreamableHttpClientTransport::from_uri(format!(
+            "{}/mcp",
+            s.url
+        )))
+        .await
+        .unwrap();
+    let before = inventory(&client).await;
+    let refused = call(&client, DELETE_ALL, all_inventory()).await;
+    assert_eq!(refused.is_error, Some(true));
+    let says = text(&refused);
+    assert!(
+        says.contains(&format!("confirm_count: {before}")) && says.contains("only if they agree"),
+        "{says}"
+    );
+    // A wrong (or stale) count is refused with the current one.
+    let mut wrong = all_inventory();
+    wrong["confirm_count"] = json!(before + 5);
+    let stale = call(&client, DELETE_ALL, wrong).await;
+    assert_eq!(stale.is_error, Some(true));
+    assert!(
+        text(&stale).contains(&format!("{before} match now")),
+        "{}",
+        text(&stale)
+    );
+    assert_eq!(inventory(&client).await, before, "nothing was deleted");
+    let mut right = all_inventory();
+    right["confirm_count"] = json!(before);
+    let done = call(&client, DELETE_ALL, right).await;
+    assert_ne!(done.is_error, Some(true), "{done:?}");
+    assert_eq!(inventory(&client).await, 0);
+    client.cancel().await.ok();
+    s.sandbox.task.abort();
+}
