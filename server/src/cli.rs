@@ -270,9 +270,13 @@ pub struct UpstreamArgs {
     /// `allow_bulk`).
     #[arg(long)]
     pub allow_bulk: bool,
+    /// The most tokens one tool result may cost (estimated); longer row lists are cut at a record
+    /// boundary, saying how to get the rest; default 20000 (config key `max_result_tokens`).
+    #[arg(long)]
+    pub max_result_tokens: Option<usize>,
     /// TOML file with any of: account, client_id, client_secret, listen, allowed_hosts,
     /// allowed_origins, stateless, max_body, max_sessions, methods, tags, tools, read_only,
-    /// tool_exposure, confirm_over, allow_bulk.
+    /// tool_exposure, confirm_over, allow_bulk, max_result_tokens.
     #[arg(long)]
     pub config: Option<std::path::PathBuf>,
     /// Log format on stderr.

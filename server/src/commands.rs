@@ -64,7 +64,8 @@ fn context(client: caspio::Client, settings: &Settings) -> anyhow::Result<Contex
         &settings.scope,
         settings.exposure,
     )?
-    .with_policy(settings.policy))
+    .with_policy(settings.policy)
+    .with_max_result_tokens(settings.max_result_tokens))
 }
 
 /// How many tools the scope exposes, and how: "71 tools", "12 tools (--tags users)", or

@@ -46,6 +46,8 @@ pub struct FileConfig {
     pub confirm_over: Option<u64>,
     /// Never ask for confirmation.
     pub allow_bulk: Option<bool>,
+    /// The most tokens one tool result may cost.
+    pub max_result_tokens: Option<usize>,
     /// Hosted mode: the database.
     pub database_url: Option<String>,
     /// Hosted mode: the file holding the master key.

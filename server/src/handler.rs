@@ -42,6 +42,8 @@ pub struct Context {
     pub audit: Option<Arc<dyn Audit>>,
     /// When a guarded write needs the user's confirmation.
     pub policy: Policy,
+    /// The most tokens one tool result may cost (see [`crate::budget`]).
+    pub max_result_tokens: usize,
     /// Largest file returned inline.
     pub download_cap: usize,
     /// The latest rate-limit information Caspio sent for this account, for HTTP response headers.
@@ -69,6 +71,7 @@ impl Context {
             exposure: Exposure::All,
             audit: None,
             policy: Policy::default(),
+            max_result_tokens: crate::budget::DEFAULT_MAX_RESULT_TOKENS,
             download_cap: DEFAULT_DOWNLOAD_CAP,
             last_rate_limit: Default::default(),
         })
@@ -99,6 +102,7 @@ impl Context {
             exposure,
             audit: None,
             policy: Policy::default(),
+            max_result_tokens: crate::budget::DEFAULT_MAX_RESULT_TOKENS,
             download_cap: DEFAULT_DOWNLOAD_CAP,
             last_rate_limit: Default::default(),
         })
@@ -107,6 +111,12 @@ impl Context {
     /// The same context, confirming guarded writes as `policy` says.
     pub fn with_policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// The same context, holding each result to `max_tokens`.
+    pub fn with_max_result_tokens(mut self, max_tokens: usize) -> Self {
+        self.max_result_tokens = max_tokens;
         self
     }
 
@@ -327,6 +337,15 @@ impl CaspioMcp {
             .or_else(|| context.meta.get_progress_token());
         let (report, relay) = progress_relay(token, context.peer.clone());
         let audited = self.ctx.audit.as_ref().map(|_| args.clone());
+        // What the result budget's note needs of the arguments: the page asked for.
+        let paging: serde_json::Map<String, serde_json::Value> = args
+            .get("page_number")
+            .map(|p| {
+                [("page_number".to_string(), p.clone())]
+                    .into_iter()
+                    .collect()
+            })
+            .unwrap_or_default();
         let started = std::time::Instant::now();
         let ask = AskUser {
             peer: context.peer.clone(),
@@ -357,7 +376,12 @@ impl CaspioMcp {
         }
         self.remember_rate_limit(&outcome);
         let mut result = match outcome {
-            Ok(out) => success(out, self.ctx.download_cap),
+            Ok(out) => success(
+                out,
+                self.ctx.download_cap,
+                self.ctx.max_result_tokens,
+                &paging,
+            ),
             Err(e) => failure(def, e),
         };
         add_call_counts(&mut result, self.ctx.client.stats());
@@ -509,10 +533,41 @@ fn is_text(content_type: Option<&str>) -> bool {
         || t.contains("javascript")
 }
 
-fn success(out: ToolOutput, cap: usize) -> CallToolResult {
+fn success(
+    out: ToolOutput,
+    cap: usize,
+    max_tokens: usize,
+    paging: &serde_json::Map<String, serde_json::Value>,
+) -> CallToolResult {
     let meta = rate_meta(&out.rate_limit, out.request_id.as_deref());
     let result = if let Some(file) = out.file {
-        if file.bytes.len() > cap {
+        let name = file.file_name.clone().unwrap_or_else(|| "file".into());
+        let mime = file
+            .content_type
+            .clone()
+            .unwrap_or_else(|| "application/octet-stream".into());
+        // Inline, a file costs its text, or its base64 (a third more).
+        let inline = if is_text(file.content_type.as_deref()) {
+            file.bytes.len()
+        } else {
+            file.bytes.len().div_ceil(3) * 4
+        };
+        let link = (crate::budget::estimate(inline) > max_tokens)
+            .then(|| {
+                serde_json::from_value(crate::budget::file_link(&name, &mime, file.bytes.len()))
+                    .ok()
+            })
+            .flatten();
+        if let Some(link) = link {
+            CallToolResult::success(vec![
+                Content::text(format!(
+                    "{} The file `{name}` ({mime}, {} bytes) is over the result budget of {max_tokens} tokens, so it is linked, not included.",
+                    out.text,
+                    file.bytes.len()
+                )),
+                Content::resource_link(link),
+            ])
+        } else if file.bytes.len() > cap {
             CallToolResult::error(vec![Content::text(format!(
                 "The file is {} bytes, over the {} byte limit for returning files inline. Use the matching \
                  file info tool to see its name and size, and download it from Caspio directly.",
@@ -520,15 +575,10 @@ fn success(out: ToolOutput, cap: usize) -> CallToolResult {
                 cap
             ))])
         } else {
-            let name = file.file_name.clone().unwrap_or_else(|| "file".into());
             let uri = format!(
                 "caspio://file/{}",
                 percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
             );
-            let mime = file
-                .content_type
-                .clone()
-                .unwrap_or_else(|| "application/octet-stream".into());
             let resource = match (
                 is_text(file.content_type.as_deref()),
                 String::from_utf8(file.bytes.clone()),
@@ -542,8 +592,15 @@ fn success(out: ToolOutput, cap: usize) -> CallToolResult {
             };
             CallToolResult::success(vec![Content::text(out.text), Content::resource(resource)])
         }
-    } else if let Some(value) = out.structured {
-        CallToolResult::structured(value)
+    } else if let Some(mut value) = out.structured {
+        match crate::budget::fit(&mut value, max_tokens, paging) {
+            Some(note) => {
+                let mut result = CallToolResult::structured(value.clone());
+                result.content = vec![Content::text(format!("{note}\n{value}"))];
+                result
+            }
+            None => CallToolResult::structured(value),
+        }
     } else {
         CallToolResult::success(vec![Content::text(out.text)])
     };

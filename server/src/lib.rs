@@ -8,6 +8,7 @@
 
 pub mod admin_cli;
 pub mod audit;
+pub mod budget;
 pub mod catalog;
 pub mod cli;
 pub mod commands;

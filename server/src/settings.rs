@@ -53,6 +53,8 @@ pub struct Settings {
     pub exposure: Exposure,
     /// When a guarded write needs the user's confirmation.
     pub policy: caspio::runtime::tools::Policy,
+    /// The most tokens one tool result may cost.
+    pub max_result_tokens: usize,
 }
 
 /// What `serve` runs with.
@@ -214,6 +216,13 @@ pub fn resolve(
         log_format: args.log_format,
         scope,
         exposure,
+        max_result_tokens: match args.max_result_tokens.or(file.max_result_tokens) {
+            Some(n) if n < 500 => anyhow::bail!(
+                "max_result_tokens: {n} tokens would cut most answers to nothing; use at least 500"
+            ),
+            Some(n) => n,
+            None => crate::budget::DEFAULT_MAX_RESULT_TOKENS,
+        },
         policy: caspio::runtime::tools::Policy {
             confirm_over: args
                 .confirm_over
@@ -475,6 +484,26 @@ mod tests {
             .unwrap()
             .common;
         assert!(s.policy.allow_bulk);
+        // The result budget.
+        assert_eq!(
+            serve("serve --sandbox", &[], "")
+                .unwrap()
+                .common
+                .max_result_tokens,
+            20_000
+        );
+        let file = "max_result_tokens = 5000\n";
+        assert_eq!(
+            serve("serve --sandbox", &[], file)
+                .unwrap()
+                .common
+                .max_result_tokens,
+            5000
+        );
+        let s = serve("serve --sandbox --max-result-tokens 800", &[], file).unwrap();
+        assert_eq!(s.common.max_result_tokens, 800);
+        let err = serve("serve --sandbox --max-result-tokens 10", &[], "").unwrap_err();
+        assert!(err.to_string().contains("at least 500"), "{err}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod binary;
+mod budget;
 mod confirmation;
 mod hosted;
 mod legacy_sse;
