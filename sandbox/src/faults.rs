@@ -120,3 +120,58 @@ async fn run(faults: Faults, n: u64, request: Request, next: Next) -> Response {
     }
     next.run(request).await
 }
+
+/// The switches as JSON, for the sandbox's admin route and command line: every field optional
+/// when set (absent ones are off), all present when read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSettings {
+    /// Delay added to every API answer, in milliseconds.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// One answer in this many is a 500 (0 = never).
+    #[serde(default)]
+    pub error_every: u64,
+    /// One connection in this many is dropped mid-answer (0 = never).
+    #[serde(default)]
+    pub drop_every: u64,
+    /// At most this many API requests per `quota_seconds` (429 past it); 0 = no quota.
+    #[serde(default)]
+    pub quota: u64,
+    /// The quota's window, in seconds.
+    #[serde(default)]
+    pub quota_seconds: u64,
+    /// Expire every token now and issue later ones for this many seconds (absent: as
+    /// configured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_lifetime_s: Option<u64>,
+}
+
+impl FaultSettings {
+    /// The switches these settings say.
+    pub fn faults(&self) -> Result<Faults, String> {
+        let quota = match (self.quota, self.quota_seconds) {
+            (0, _) => None,
+            (_, 0) => return Err("quota needs quota_seconds, the window it counts over".into()),
+            (n, s) => Some((n, Duration::from_secs(s))),
+        };
+        Ok(Faults {
+            quota,
+            latency: Duration::from_millis(self.latency_ms),
+            error_every: self.error_every,
+            drop_every: self.drop_every,
+        })
+    }
+
+    /// The settings of these switches.
+    pub fn of(f: &Faults) -> Self {
+        FaultSettings {
+            latency_ms: f.latency.as_millis() as u64,
+            error_every: f.error_every,
+            drop_every: f.drop_every,
+            quota: f.quota.map_or(0, |(n, _)| n),
+            quota_seconds: f.quota.map_or(0, |(_, w)| w.as_secs()),
+            token_lifetime_s: None,
+        }
+    }
+}

@@ -18,7 +18,7 @@ mod schema;
 mod sql;
 mod tables;
 
-pub use faults::Faults;
+pub use faults::{FaultSettings, Faults};
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::header::HeaderValue;
@@ -54,6 +54,35 @@ pub enum OpenError {
     /// The demo account could not be written.
     #[error("cannot seed the demo account")]
     Seed(#[source] CaspioError),
+}
+
+/// `GET /_sandbox/faults`: the switches in force, so a person or a benchmark can see them.
+async fn read_faults(axum::extract::State(state): axum::extract::State<Arc<AppState>>) -> Response {
+    let faults = state
+        .faults
+        .faults
+        .lock()
+        .map(|f| f.clone())
+        .unwrap_or_default();
+    axum::Json(FaultSettings::of(&faults)).into_response()
+}
+
+/// `PUT /_sandbox/faults`: sets the switches (absent ones off) and, with `token_lifetime_s`,
+/// expires every token. The sandbox listens on loopback unless told otherwise; this is a test
+/// double's control, not Caspio's API.
+async fn write_faults(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    body: Result<axum::Json<FaultSettings>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let settings = match body {
+        Ok(axum::Json(s)) => s,
+        Err(e) => return CaspioError::body(e.body_text()).into_response(),
+    };
+    let sandbox = Sandbox { state };
+    match sandbox.apply(&settings) {
+        Ok(()) => axum::Json(settings).into_response(),
+        Err(e) => CaspioError::body(e).into_response(),
+    }
 }
 
 /// Settings of a sandbox.
@@ -161,6 +190,10 @@ impl Sandbox {
             ));
         Router::new()
             .route("/oauth/token", post(auth::token))
+            .route(
+                "/_sandbox/faults",
+                axum::routing::get(read_faults).put(write_faults),
+            )
             .nest("/integrations/rest", api)
             .fallback(|| async { CaspioError::not_found("Not found").into_response() })
             .layer(middleware::from_fn_with_state(self.state.clone(), frame))
@@ -202,6 +235,15 @@ impl Sandbox {
     /// Every request served so far.
     pub fn log(&self) -> Vec<LogEntry> {
         self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Applies fault settings: the switches, and a new token lifetime when one is given.
+    pub fn apply(&self, settings: &FaultSettings) -> Result<(), String> {
+        self.set_faults(settings.faults()?);
+        if let Some(secs) = settings.token_lifetime_s {
+            self.expire_tokens(Some(Duration::from_secs(secs)));
+        }
+        Ok(())
     }
 
     /// Sets the fault switches.

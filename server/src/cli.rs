@@ -367,4 +367,20 @@ pub struct SandboxArgs {
         default_value = "sandbox-secret"
     )]
     pub client_secret: String,
+    /// Delay added to every API answer, in milliseconds (a real account answers in 50-300 ms).
+    /// These switches can also be changed while it runs: PUT /_sandbox/faults.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// One API answer in this many is a 500.
+    #[arg(long, default_value_t = 0)]
+    pub error_every: u64,
+    /// One connection in this many is dropped mid-answer.
+    #[arg(long, default_value_t = 0)]
+    pub drop_every: u64,
+    /// At most REQUESTS per SECONDS (429 with Retry-After past it), e.g. 100/60.
+    #[arg(long, value_parser = crate::config::parse_budget)]
+    pub quota: Option<(usize, u64)>,
+    /// Access tokens live this many seconds (Caspio's: 86,399).
+    #[arg(long)]
+    pub token_lifetime_s: Option<u64>,
 }

@@ -356,6 +356,18 @@ pub fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
         let running = sandbox::Sandbox::open(config)?
             .serve(std::net::SocketAddr::new(args.bind, args.port))
             .await?;
+        let faults = sandbox::FaultSettings {
+            latency_ms: args.latency_ms,
+            error_every: args.error_every,
+            drop_every: args.drop_every,
+            quota: args.quota.map_or(0, |(n, _)| n as u64),
+            quota_seconds: args.quota.map_or(0, |(_, s)| s),
+            token_lifetime_s: args.token_lifetime_s,
+        };
+        running
+            .sandbox
+            .apply(&faults)
+            .map_err(|e| anyhow::anyhow!("fault switches: {e}"))?;
         println!("Caspio sandbox (REST v3) at {}", running.base_url);
         println!("  token endpoint: {}/oauth/token", running.base_url);
         println!(
@@ -364,6 +376,10 @@ pub fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
         );
         println!("  client id:      {}", args.client_id);
         println!("  client secret:  {}", args.client_secret);
+        println!(
+            "  fault switches: {}/_sandbox/faults (GET to read, PUT to change)",
+            running.base_url
+        );
         match &running.sandbox.config().database {
             Some(p) => println!("  data:           {}", p.display()),
             None => println!("  data:           in memory"),

@@ -109,3 +109,46 @@ async fn fault_switches_inject_latency_errors_and_drops() {
     h.ok("list_all_caspio_views", json!({})).await;
     h.running.task.abort();
 }
+
+/// The fault switches through the sandbox's own admin route, as users and benchmarks set them
+/// without code: read, set, and refused when they make no sense.
+#[tokio::test]
+async fn fault_switches_are_read_and_set_over_http() {
+    let h = Harness::start(SandboxConfig::default()).await;
+    let url = format!("{}/_sandbox/faults", h.running.base_url);
+    let http = reqwest::Client::new();
+    let read = || async {
+        http.get(&url)
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    assert_eq!(read().await["latency_ms"], 0);
+    let set = http
+        .put(&url)
+        .json(&json!({"quota": 2, "quota_seconds": 60, "latency_ms": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    assert_eq!(
+        read().await,
+        json!({"latency_ms": 5, "error_every": 0, "drop_every": 0, "quota": 2, "quota_seconds": 60})
+    );
+    // The quota now answers 429 after two API calls.
+    h.ok("list_all_caspio_tables", json!({})).await;
+    h.ok("list_all_caspio_tables", json!({})).await;
+    let (status, code) = h.refused("list_all_caspio_tables", json!({})).await;
+    assert_eq!((status, code.as_str()), (429, "TooManyRequests"));
+    // Switched off again, calls go through.
+    http.put(&url).json(&json!({})).send().await.unwrap();
+    h.ok("list_all_caspio_tables", json!({})).await;
+    for bad in [json!({"quota": 5}), json!({"latency": 5})] {
+        let refused = http.put(&url).json(&bad).send().await.unwrap();
+        assert_eq!(refused.status(), 400, "{bad}");
+    }
+    h.running.task.abort();
+}
