@@ -232,3 +232,66 @@ fn quote_escapes() {
     };
     assert_eq!(right, Value::Str("it's".into()));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text drawn from the parser's own alphabet, so that deep and odd structures come up often.
+    fn tokens() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("("),
+                Just(")"),
+                Just("'"),
+                Just("''"),
+                Just("["),
+                Just("]"),
+                Just(" AND "),
+                Just(" OR "),
+                Just("NOT "),
+                Just(" = "),
+                Just(" <> "),
+                Just(" LIKE "),
+                Just(" IN "),
+                Just(" BETWEEN "),
+                Just(" IS NULL"),
+                Just(","),
+                Just("-"),
+                Just("+"),
+                Just("N'"),
+                Just("Field"),
+                Just("12"),
+                Just("1.5e3"),
+                Just("GETDATE()"),
+                Just("\n"),
+                Just("é"),
+            ],
+            0..200,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_parses_or_is_refused_at_a_position_inside_it(text in "\\PC{0,300}") {
+            if let Err(e) = parse(&text) {
+                prop_assert!(e.position <= text.chars().count());
+                let _ = e.explain(&text);
+            }
+            let _ = parse_value(&text);
+            let _ = split_list(&text);
+        }
+
+        #[test]
+        fn token_soup_never_panics_and_quoting_round_trips(text in tokens(), word in "\\PC{0,40}") {
+            if let Err(e) = parse(&text) {
+                prop_assert!(e.position <= text.chars().count());
+            }
+            // A quoted value is always one string literal, whatever it holds.
+            let condition = format!("F = {}", quote(&word));
+            let parsed = parse(&condition).unwrap();
+            prop_assert_eq!(parsed.fields(), vec!["F"]);
+        }
+    }
+}

@@ -37,7 +37,13 @@ pub fn problem(body: &[u8]) -> Option<Value> {
             "Invalid Request: expected one JSON-RPC message object".into(),
         );
     };
-    let id = obj.get("id").cloned().unwrap_or(Value::Null);
+    // Only an id a client can match is echoed: a string or an integer (found by the property
+    // test below: `{"jsonrpc":null,"id":[]}` was answered with `"id":[]`).
+    let id = obj
+        .get("id")
+        .filter(|id| id.is_string() || id.is_i64() || id.is_u64())
+        .cloned()
+        .unwrap_or(Value::Null);
     if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
         return error(
             id,
@@ -284,5 +290,60 @@ mod tests {
         ));
         assert!(!is_notification(b"[1]"));
         assert!(!is_notification(b"nope"));
+    }
+
+    #[test]
+    fn an_id_that_cannot_be_matched_is_never_echoed() {
+        for body in [
+            r#"{"jsonrpc":null,"id":[],"method":null,"params":null}"#,
+            r#"{"jsonrpc":"1.0","id":{"a":1},"method":"ping"}"#,
+            r#"{"jsonrpc":"2.0","id":1.5,"method":7}"#,
+        ] {
+            let answer = problem(body.as_bytes()).expect("refused");
+            assert!(answer["id"].is_null(), "{body}: {answer}");
+        }
+        let answer = problem(br#"{"jsonrpc":"1.0","id":"r1","method":"ping"}"#).unwrap();
+        assert_eq!(answer["id"], "r1");
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// JSON-RPC-shaped messages with fields of any shape, so the checks meet every mix.
+        fn messages() -> impl Strategy<Value = String> {
+            let any = prop_oneof![
+                Just("null".to_string()),
+                Just("1.5".to_string()),
+                Just("-7".to_string()),
+                Just("\"x\"".to_string()),
+                Just("[]".to_string()),
+                Just("{}".to_string()),
+                Just("true".to_string()),
+                "\\PC{0,12}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+            ];
+            (any.clone(), any.clone(), any.clone(), any).prop_map(|(v, id, m, p)| {
+                format!(r#"{{"jsonrpc":{v},"id":{id},"method":{m},"params":{p}}}"#)
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn any_bytes_pass_or_get_a_json_rpc_error(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+                if let Some(answer) = problem(&bytes) {
+                    prop_assert_eq!(&answer["jsonrpc"], "2.0");
+                    prop_assert!(answer["error"]["code"].as_i64().is_some());
+                }
+            }
+
+            #[test]
+            fn any_message_shape_passes_or_gets_an_error_with_a_readable_id(text in messages()) {
+                if let Some(answer) = problem(text.as_bytes()) {
+                    let id = &answer["id"];
+                    prop_assert!(id.is_null() || id.is_string() || id.is_i64() || id.is_u64(), "{}", answer);
+                    prop_assert!(answer["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+                }
+            }
+        }
     }
 }
