@@ -38,7 +38,7 @@ impl Client {
     /// `c1abc234.caspio.com`, `https://c1abc234.caspio.com` or
     /// `https://c1abc234.caspio.com/integrations/rest/v3`. Plain `http://` is accepted only for
     /// loopback hosts (a local sandbox), since Caspio refuses unencrypted calls. `base_path` is
-    /// the API's path prefix (the generated crate's `BASE_PATH`, e.g. `/integrations/rest`), to
+    /// the API's path prefix (e.g. `/integrations/rest`, handed in by whoever knows the API), to
     /// which every request's path is appended.
     pub fn new(account: &str, base_path: &str, credentials: Credentials) -> Result<Self, Error> {
         let http = reqwest::Client::builder()
