@@ -110,18 +110,15 @@ pub fn resolve_hosted(
                 "sqlite://caspio-mcp.db".into()
             }
         });
-    let key_text = match args
-        .master_key_file
-        .clone()
-        .or_else(|| file.master_key_file.clone())
-    {
-        Some(path) if args.master_key_file.is_some() || env("CASPIO_MCP_MASTER_KEY").is_none() => {
-            Some(
-                std::fs::read_to_string(&path)
-                    .map_err(|e| anyhow::anyhow!("master key file {}: {e}", path.display()))?,
-            )
-        }
-        _ => env("CASPIO_MCP_MASTER_KEY"),
+    let read_key = |path: &std::path::Path| {
+        std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("master key file {}: {e}", path.display()))
+    };
+    // The flag's file, else the environment's key, else the config file's file.
+    let key_text = match (&args.master_key_file, env("CASPIO_MCP_MASTER_KEY")) {
+        (Some(path), _) => Some(read_key(path)?),
+        (None, Some(key)) => Some(key),
+        (None, None) => file.master_key_file.as_deref().map(read_key).transpose()?,
     };
     let master_key = key_text
         .map(|t| MasterKey::from_base64(&t))
@@ -144,23 +141,10 @@ pub fn resolve_hosted(
     if admin_token.as_ref().is_some_and(|t| t.len() < 16) {
         anyhow::bail!("the admin token is too short to be a secret: use at least 16 characters");
     }
-    let listen = match (args.listen, &file.listen) {
-        (Some(l), _) => l,
-        (None, Some(l)) => l
-            .parse()
-            .map_err(|e| anyhow::anyhow!("listen `{l}` in the config file: {e}"))?,
-        (None, None) => DEFAULT_LISTEN.parse()?,
-    };
-    let either = |flags: &Vec<String>, from_file: &Vec<String>| {
-        if flags.is_empty() {
-            from_file.clone()
-        } else {
-            flags.clone()
-        }
-    };
+    let listen = listen_of(args.listen, file)?;
     let http = HttpConfig {
-        allowed_hosts: either(&args.allowed_hosts, &file.allowed_hosts),
-        allowed_origins: either(&args.allowed_origins, &file.allowed_origins),
+        allowed_hosts: flag_or_file(&args.allowed_hosts, &file.allowed_hosts),
+        allowed_origins: flag_or_file(&args.allowed_origins, &file.allowed_origins),
         stateless: true,
         max_body: config::max_body(file.max_body)?,
         max_sessions: crate::http::DEFAULT_MAX_SESSIONS,
@@ -174,6 +158,22 @@ pub fn resolve_hosted(
         http,
         sandbox: args.sandbox,
         log_format: args.log_format,
+    })
+}
+
+/// A list setting: the flag's items when any were given, else the config file's.
+fn flag_or_file(flags: &[String], from_file: &[String]) -> Vec<String> {
+    if flags.is_empty() { from_file } else { flags }.to_vec()
+}
+
+/// Where to listen: the flag, else the config file's `listen`, else [`DEFAULT_LISTEN`].
+fn listen_of(flag: Option<SocketAddr>, file: &FileConfig) -> anyhow::Result<SocketAddr> {
+    Ok(match (flag, &file.listen) {
+        (Some(l), _) => l,
+        (None, Some(l)) => l
+            .parse()
+            .map_err(|e| anyhow::anyhow!("listen `{l}` in the config file: {e}"))?,
+        (None, None) => DEFAULT_LISTEN.parse()?,
     })
 }
 
@@ -237,19 +237,13 @@ pub fn resolve(
 /// the registry, so an unknown name, or a scope that keeps no tool, stops the server at start-up.
 fn scope_of(args: &UpstreamArgs, file: &FileConfig) -> anyhow::Result<(Scope, Exposure)> {
     let tools = caspio::registry().tools();
-    let either = |flags: &Vec<String>, from_file: &Vec<String>| {
-        if flags.is_empty() {
-            from_file.clone()
-        } else {
-            flags.clone()
-        }
-    };
     let named = |key: &str, e: String| anyhow::anyhow!("{key}: {e}");
     let scope = Scope {
-        methods: Scope::parse_methods(&either(&args.methods, &file.methods), tools)
+        methods: Scope::parse_methods(&flag_or_file(&args.methods, &file.methods), tools)
             .map_err(|e| named("methods", e))?,
-        tags: Scope::parse_tags(&either(&args.tags, &file.tags)).map_err(|e| named("tags", e))?,
-        tools: Scope::parse_tools(&either(&args.tools, &file.tools), tools)
+        tags: Scope::parse_tags(&flag_or_file(&args.tags, &file.tags))
+            .map_err(|e| named("tags", e))?,
+        tools: Scope::parse_tools(&flag_or_file(&args.tools, &file.tools), tools)
             .map_err(|e| named("tools", e))?,
         read_only: args.read_only || file.read_only.unwrap_or(false),
     };
@@ -269,23 +263,10 @@ pub fn resolve_serve(
     file: &FileConfig,
 ) -> anyhow::Result<ServeSettings> {
     let common = resolve(&args.upstream, env, file)?;
-    let listen = match (args.listen, &file.listen) {
-        (Some(l), _) => l,
-        (None, Some(l)) => l
-            .parse()
-            .map_err(|e| anyhow::anyhow!("listen `{l}` in the config file: {e}"))?,
-        (None, None) => DEFAULT_LISTEN.parse()?,
-    };
-    let either = |flags: &Vec<String>, from_file: &Vec<String>| {
-        if flags.is_empty() {
-            from_file.clone()
-        } else {
-            flags.clone()
-        }
-    };
+    let listen = listen_of(args.listen, file)?;
     let http = HttpConfig {
-        allowed_hosts: either(&args.allowed_hosts, &file.allowed_hosts),
-        allowed_origins: either(&args.allowed_origins, &file.allowed_origins),
+        allowed_hosts: flag_or_file(&args.allowed_hosts, &file.allowed_hosts),
+        allowed_origins: flag_or_file(&args.allowed_origins, &file.allowed_origins),
         stateless: args.stateless || file.stateless.unwrap_or(false),
         max_body: common.max_body,
         max_sessions: config::max_sessions(args.max_sessions.or(file.max_sessions))?,
@@ -541,5 +522,71 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("is not one of: all, discovery"), "{err}");
+    }
+
+    #[test]
+    fn hosted_secrets_come_from_the_flag_then_the_environment_then_the_file() {
+        use crate::hosted::secrets::MasterKey;
+        let dir = std::env::temp_dir().join(format!("hosted-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (flag_key, env_key, file_key) = (
+            MasterKey::generate().unwrap().1,
+            MasterKey::generate().unwrap().1,
+            MasterKey::generate().unwrap().1,
+        );
+        std::fs::write(dir.join("flag.key"), &flag_key).unwrap();
+        std::fs::write(dir.join("file.key"), &file_key).unwrap();
+        let hosted = |argv: &str, env: &[(&str, &str)], file: &str| {
+            let argv = std::iter::once("caspio-mcp").chain(argv.split_whitespace());
+            let Command::Hosted(args) = Cli::try_parse_from(argv).unwrap().command else {
+                panic!("not hosted");
+            };
+            let file: FileConfig = toml::from_str(file).unwrap();
+            let env = |var: &str| {
+                env.iter()
+                    .find(|(k, _)| *k == var)
+                    .map(|(_, v)| v.to_string())
+            };
+            resolve_hosted(&args, &env, &file)
+        };
+        // Which key seals: a secret sealed with it opens with the expected one.
+        let opens_with = |s: &HostedSettings, key: &str| {
+            let sealed = s.master_key.as_ref().unwrap().seal("x").unwrap();
+            MasterKey::from_base64(key).unwrap().open(&sealed).is_ok()
+        };
+        let admin = ("CASPIO_MCP_ADMIN_TOKEN", "an-admin-token-long-enough");
+        let file = format!("master_key_file = {:?}\n", dir.join("file.key"));
+        let flag = format!(
+            "hosted --master-key-file {}",
+            dir.join("flag.key").display()
+        );
+        let env_and_admin = [("CASPIO_MCP_MASTER_KEY", env_key.as_str()), admin];
+        assert!(opens_with(
+            &hosted(&flag, &env_and_admin, &file).unwrap(),
+            &flag_key
+        ));
+        assert!(opens_with(
+            &hosted("hosted", &env_and_admin, &file).unwrap(),
+            &env_key
+        ));
+        assert!(opens_with(
+            &hosted("hosted", &[admin], &file).unwrap(),
+            &file_key
+        ));
+        // Outside --sandbox both secrets are required, and a short admin token is refused.
+        let err = hosted("hosted", &[admin], "").unwrap_err().to_string();
+        assert!(err.contains("missing master key"), "{err}");
+        let err = hosted("hosted", &env_and_admin[..1], "")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("missing admin token"), "{err}");
+        let err = hosted("hosted --admin-token short", &env_and_admin[..1], "")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("too short"), "{err}");
+        // --sandbox makes them up and keeps the data in memory.
+        let s = hosted("hosted --sandbox", &[], "").unwrap();
+        assert!(s.master_key.is_none() && s.admin_token.is_none());
+        assert_eq!(s.database_url, "sqlite::memory:");
     }
 }

@@ -86,16 +86,6 @@ impl Hosted {
         }
     }
 
-    /// The storage.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// The master key.
-    pub fn key(&self) -> &MasterKey {
-        &self.key
-    }
-
     /// The URL of the MCP server reached with `token`.
     pub fn url_of(&self, token: &str) -> String {
         format!("{}/mcp/{token}", self.public_url)
