@@ -62,8 +62,21 @@ pub fn fit(answer: &mut Value, max_tokens: usize, args: &Map<String, Value>) -> 
     ))
 }
 
+/// For a file that would pass `max_tokens` inline (its text, or its base64 a third longer), a
+/// link with its name, type and size; `None` when it fits.
+pub fn link_if_over(
+    name: &str,
+    mime: &str,
+    size: usize,
+    is_text: bool,
+    max_tokens: usize,
+) -> Option<Value> {
+    let inline = if is_text { size } else { size.div_ceil(3) * 4 };
+    (estimate(inline) > max_tokens).then(|| file_link(name, mime, size))
+}
+
 /// A file too big to return inline: a link with its name, type and size.
-pub fn file_link(name: &str, mime: &str, size: usize) -> Value {
+fn file_link(name: &str, mime: &str, size: usize) -> Value {
     json!({
         "uri": format!("caspio://file/{}", percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC)),
         "name": name,
@@ -108,5 +121,22 @@ mod tests {
         // An answer without rows is not cut.
         let mut object = json!({"Result": {"Name": "x".repeat(100_000)}});
         assert_eq!(fit(&mut object, 100, &Map::new()), None);
+    }
+
+    #[test]
+    fn files_over_the_budget_become_links_counting_base64_for_binary() {
+        // 50 KB of text is about 16,700 tokens: inline. The same bytes as binary go out in
+        // base64, about 22,300 tokens: a link.
+        assert_eq!(
+            link_if_over("a.csv", "text/csv", 50_000, true, 20_000),
+            None
+        );
+        let link =
+            link_if_over("a.bin", "application/octet-stream", 50_000, false, 20_000).unwrap();
+        assert_eq!(
+            (link["name"].as_str(), link["size"].as_u64()),
+            (Some("a.bin"), Some(50_000))
+        );
+        assert_eq!(link["uri"], "caspio://file/a%2Ebin");
     }
 }

@@ -546,18 +546,14 @@ fn success(
             .content_type
             .clone()
             .unwrap_or_else(|| "application/octet-stream".into());
-        // Inline, a file costs its text, or its base64 (a third more).
-        let inline = if is_text(file.content_type.as_deref()) {
-            file.bytes.len()
-        } else {
-            file.bytes.len().div_ceil(3) * 4
-        };
-        let link = (crate::budget::estimate(inline) > max_tokens)
-            .then(|| {
-                serde_json::from_value(crate::budget::file_link(&name, &mime, file.bytes.len()))
-                    .ok()
-            })
-            .flatten();
+        let link = crate::budget::link_if_over(
+            &name,
+            &mime,
+            file.bytes.len(),
+            is_text(file.content_type.as_deref()),
+            max_tokens,
+        )
+        .and_then(|link| serde_json::from_value(link).ok());
         if let Some(link) = link {
             CallToolResult::success(vec![
                 Content::text(format!(
