@@ -149,18 +149,31 @@ async fn connect(d: &Deployment, sandbox: &Running) -> String {
     c["id"].as_str().unwrap().to_string()
 }
 
-#[tokio::test]
-async fn the_admin_api_answers_every_route_and_refuses_bad_requests_with_a_code() {
+/// A sandbox, a deployment on a fresh database, and the sandbox as its connection.
+async fn setup() -> (Running, Deployment, String) {
     let sandbox = sandbox().await;
     let d = deploy(&temp_db(), &MasterKey::generate().unwrap().1).await;
     let c = connect(&d, &sandbox).await;
-    let (_, server) = admin(
-        &d,
+    (sandbox, d, c)
+}
+
+/// Creates an MCP server of connection `c`; its answer (with `url` and `token`).
+async fn create_server(d: &Deployment, c: &str, body: Value) -> Value {
+    let (status, created) = admin(
+        d,
         Method::POST,
         &format!("/admin/connections/{c}/mcp"),
-        Some(json!({"name": "s", "config": {"tags": ["users"]}})),
+        Some(body),
     )
     .await;
+    assert_eq!(status, 201, "{created}");
+    created
+}
+
+#[tokio::test]
+async fn the_admin_api_answers_every_route_and_refuses_bad_requests_with_a_code() {
+    let (sandbox, d, c) = setup().await;
+    let server = create_server(&d, &c, json!({"name": "s", "config": {"tags": ["users"]}})).await;
     let s = server["id"].as_str().unwrap().to_string();
     let (_, token) = admin(
         &d,
@@ -445,10 +458,13 @@ async fn a_server_url_serves_its_scope_and_the_database_holds_no_token_or_secret
 
 #[tokio::test]
 async fn api_token_auth_is_required_when_the_server_says_so() {
-    let sandbox = sandbox().await;
-    let d = deploy(&temp_db(), &MasterKey::generate().unwrap().1).await;
-    let c = connect(&d, &sandbox).await;
-    let (_, created) = admin(&d, Method::POST, &format!("/admin/connections/{c}/mcp"), Some(json!({"name": "locked", "config": {"require_api_token_auth": true, "tags": ["tables"]}}))).await;
+    let (sandbox, d, c) = setup().await;
+    let created = create_server(
+        &d,
+        &c,
+        json!({"name": "locked", "config": {"require_api_token_auth": true, "tags": ["tables"]}}),
+    )
+    .await;
     let url = created["url"].as_str().unwrap().to_string();
     let (_, api) = admin(
         &d,
@@ -495,25 +511,22 @@ async fn expired_deleted_and_unknown_urls_are_answered_alike_and_a_restart_reviv
     let c = connect(&d, &sandbox).await;
     let expires = std::time::SystemTime::now() + std::time::Duration::from_millis(1500);
     let expires = humantime::format_rfc3339_millis(expires).to_string();
-    let (_, short) = admin(
+    let short = create_server(
         &d,
-        Method::POST,
-        &format!("/admin/connections/{c}/mcp"),
-        Some(json!({"name": "short", "config": {"tags": ["tables"]}, "expires_at": expires})),
+        &c,
+        json!({"name": "short", "config": {"tags": ["tables"]}, "expires_at": expires}),
     )
     .await;
-    let (_, deleted) = admin(
+    let deleted = create_server(
         &d,
-        Method::POST,
-        &format!("/admin/connections/{c}/mcp"),
-        Some(json!({"name": "deleted", "config": {"tags": ["tables"]}})),
+        &c,
+        json!({"name": "deleted", "config": {"tags": ["tables"]}}),
     )
     .await;
-    let (_, kept) = admin(
+    let kept = create_server(
         &d,
-        Method::POST,
-        &format!("/admin/connections/{c}/mcp"),
-        Some(json!({"name": "kept", "config": {"tags": ["tables"]}})),
+        &c,
+        json!({"name": "kept", "config": {"tags": ["tables"]}}),
     )
     .await;
     let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"});
@@ -583,16 +596,8 @@ async fn expired_deleted_and_unknown_urls_are_answered_alike_and_a_restart_reviv
 
 #[tokio::test]
 async fn the_audit_log_records_successes_errors_and_refusals_without_secrets_or_files() {
-    let sandbox = sandbox().await;
-    let d = deploy(&temp_db(), &MasterKey::generate().unwrap().1).await;
-    let c = connect(&d, &sandbox).await;
-    let (_, created) = admin(
-        &d,
-        Method::POST,
-        &format!("/admin/connections/{c}/mcp"),
-        Some(json!({"name": "all"})),
-    )
-    .await;
+    let (sandbox, d, c) = setup().await;
+    let created = create_server(&d, &c, json!({"name": "all"})).await;
     let (url, id) = (
         created["url"].as_str().unwrap(),
         created["id"].as_str().unwrap(),
@@ -680,14 +685,11 @@ async fn the_audit_log_records_successes_errors_and_refusals_without_secrets_or_
 
 #[tokio::test]
 async fn legacy_sse_clients_reach_a_server_at_its_sse_url() {
-    let sandbox = sandbox().await;
-    let d = deploy(&temp_db(), &MasterKey::generate().unwrap().1).await;
-    let c = connect(&d, &sandbox).await;
-    let (_, created) = admin(
+    let (sandbox, d, c) = setup().await;
+    let created = create_server(
         &d,
-        Method::POST,
-        &format!("/admin/connections/{c}/mcp"),
-        Some(json!({"name": "users", "config": {"tags": ["users"], "read_only": true}})),
+        &c,
+        json!({"name": "users", "config": {"tags": ["users"], "read_only": true}}),
     )
     .await;
     let token = created["token"].as_str().unwrap();
