@@ -85,21 +85,21 @@ async fn inventory<S: ClientHandler>(client: &RunningService<RoleClient, S>) -> 
         .len()
 }
 
-#[tokio::test]
-async fn a_user_who_accepts_is_asked_with_the_count_and_the_write_goes_on() {
+/// A server, and a client whose user answers every question with `says_yes`.
+async fn connect_user(says_yes: bool) -> (Server, User, RunningService<RoleClient, User>) {
     let s = start(HttpConfig::default()).await;
     let user = User {
-        says_yes: true,
+        says_yes,
         asked: Default::default(),
     };
-    let client = user
-        .clone()
-        .serve(StreamableHttpClientTransport::from_uri(format!(
-            "{}/mcp",
-            s.url
-        )))
-        .await
-        .unwrap();
+    let transport = StreamableHttpClientTransport::from_uri(format!("{}/mcp", s.url));
+    let client = user.clone().serve(transport).await.unwrap();
+    (s, user, client)
+}
+
+#[tokio::test]
+async fn a_user_who_accepts_is_asked_with_the_count_and_the_write_goes_on() {
+    let (s, user, client) = connect_user(true).await;
     let before = inventory(&client).await;
     let done = call(&client, DELETE_ALL, all_inventory()).await;
     assert_ne!(done.is_error, Some(true), "{done:?}");
@@ -120,19 +120,7 @@ async fn a_user_who_accepts_is_asked_with_the_count_and_the_write_goes_on() {
 
 #[tokio::test]
 async fn a_user_who_declines_changes_nothing_and_no_argument_skips_asking() {
-    let s = start(HttpConfig::default()).await;
-    let user = User {
-        says_yes: false,
-        asked: Default::default(),
-    };
-    let client = user
-        .clone()
-        .serve(StreamableHttpClientTransport::from_uri(format!(
-            "{}/mcp",
-            s.url
-        )))
-        .await
-        .unwrap();
+    let (s, user, client) = connect_user(false).await;
     let before = inventory(&client).await;
     let declined = call(&client, DELETE_ALL, all_inventory()).await;
     assert_eq!(declined.is_error, Some(true));
