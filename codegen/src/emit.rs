@@ -220,6 +220,21 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
             None if tool.pageable => quote!(Extras::Paged),
             None => quote!(Extras::None),
         };
+        let mut names = Vec::new();
+        for lookup in &tool.names {
+            let reader_fn = ident(&fn_name(&lookup.operation_id).ok_or_else(|| {
+                Error::spec(op.pointer.as_str(), "names names no usable list operation")
+            })?);
+            let (argument, list_tool, key, name) =
+                (&lookup.argument, &lookup.tool, &lookup.key, &lookup.name);
+            names.push(quote!(NameLookup {
+                argument: #argument,
+                tool: #list_tool,
+                build: crate::builders::#reader_fn,
+                key: #key,
+                name: #name,
+            }));
+        }
         registry.push(quote! {
             ToolDef {
                 name: #name,
@@ -239,6 +254,7 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
                     build: crate::builders::#fn_ident,
                 },
                 extras: #extras,
+                names: &[#(#names),*],
             }
         });
         let build_doc = format!("`{op_id}` from checked tool arguments.");
@@ -298,7 +314,7 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
         /// Every generated tool, in document order; [`registry`] adds the runtime's local ones.
         pub static TOOLS: [caspio_runtime::tools::ToolDef; #count] = {
             use caspio_runtime::contract::{HttpMethod, Hints, MethodKind, OutputKind, Schema, Tag};
-            use caspio_runtime::tools::{CountReader, Extras, ToolDef, ToolKind};
+            use caspio_runtime::tools::{CountReader, Extras, NameLookup, ToolDef, ToolKind};
             [#(#registry),*]
         };
     };

@@ -18,6 +18,25 @@ pub struct Overrides {
     /// Per-operation overrides, keyed by operationId.
     #[serde(default)]
     pub tools: IndexMap<String, ToolOverride>,
+    /// Keys that people know by a name: every operation under a path takes the name too.
+    #[serde(default)]
+    pub names: Vec<NameRule>,
+}
+
+/// A key people know by name: for every operation whose path starts with `under` (ending in
+/// the key's `{parameter}`), the argument also takes the name the `list` operation pairs with
+/// the key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameRule {
+    /// A path prefix ending in the key's parameter, e.g. `/v3/bridgeApplications/{externalKey}`.
+    pub under: String,
+    /// The operationId of the list that pairs keys and names (called without arguments).
+    pub list: String,
+    /// The listed items' key field.
+    pub key: String,
+    /// The listed items' name field.
+    pub name: String,
 }
 
 /// What one operation's tool looks like to a client.

@@ -50,6 +50,8 @@ pub struct Tool {
     /// A paged list: also takes the runtime's paging arguments (see
     /// [`caspio_contract::args::PAGING`]).
     pub pageable: bool,
+    /// Arguments that take a name where the API wants a key (the overrides' `names`).
+    pub names: Vec<NameWith>,
     /// The `inputSchema` a client receives.
     pub input_schema: Value,
     /// The schema arguments are checked against, when it says more than `input_schema` (brief
@@ -69,6 +71,21 @@ pub struct CountWith {
     pub tool: String,
     /// The arguments both take (the table, view or directory), copied from the write.
     pub carry: Vec<String>,
+}
+
+/// An argument that also takes a name: the list operation that pairs names with keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameWith {
+    /// The argument.
+    pub argument: String,
+    /// The list operation's operationId.
+    pub operation_id: String,
+    /// Its tool's name.
+    pub tool: String,
+    /// The listed items' key field.
+    pub key: String,
+    /// The listed items' name field.
+    pub name: String,
 }
 
 /// A flattened argument.
@@ -136,6 +153,7 @@ pub fn build(api: &Api, overrides: &Overrides) -> Result<Vec<Tool>> {
         tools.push(tool);
     }
     resolve_count_readers(&mut tools, &tools_at)?;
+    resolve_name_lookups(&mut tools, overrides)?;
     for key in overrides.params.keys() {
         if !used_shared.contains(key) {
             return Err(Error::overrides(
@@ -403,6 +421,8 @@ fn build_one(
             carry: vec![],
         }),
         pageable,
+        // Filled in from the overrides' `names` in `build`.
+        names: vec![],
         input_schema,
         validation_schema,
         output_schema,
@@ -456,6 +476,110 @@ fn resolve_count_readers(tools: &mut [Tool], tools_at: &Pointer) -> Result<()> {
         tools[i].guarded = Some(resolved);
     }
     Ok(())
+}
+
+/// Gives every operation under each `names` rule's path the rule's lookup, after checking that
+/// the rule's list exists, takes no required argument, and lists items with both fields.
+fn resolve_name_lookups(tools: &mut [Tool], overrides: &Overrides) -> Result<()> {
+    let names_at = Pointer::root().join("names");
+    for (i, rule) in overrides.names.iter().enumerate() {
+        let at = names_at.join(i.to_string());
+        let fail =
+            |key: &str, message: String| Err(Error::overrides(at.join(key).as_str(), message));
+        let Some(param) = rule
+            .under
+            .rsplit('/')
+            .next()
+            .and_then(|last| last.strip_prefix('{'))
+            .and_then(|last| last.strip_suffix('}'))
+        else {
+            return fail(
+                "under",
+                format!(
+                    "`{}` must end in the key's path parameter, e.g. `/things/{{key}}`",
+                    rule.under
+                ),
+            );
+        };
+        let Some(list) = tools.iter().find(|t| t.operation.id == rule.list) else {
+            return fail(
+                "list",
+                format!("no operation with operationId `{}`", rule.list),
+            );
+        };
+        if !list.hints.read_only || list.args.iter().any(|a| a.required) {
+            return fail(
+                "list",
+                format!(
+                    "`{}` must be a read-only operation that needs no argument",
+                    rule.list
+                ),
+            );
+        }
+        for field in [&rule.key, &rule.name] {
+            if !lists_field(&list.operation.response, field) {
+                return fail(
+                    if field == &rule.key { "key" } else { "name" },
+                    format!("`{}` does not list items with a field `{field}`", rule.list),
+                );
+            }
+        }
+        let lookup = NameWith {
+            argument: String::new(),
+            operation_id: rule.list.clone(),
+            tool: list.name.clone(),
+            key: rule.key.clone(),
+            name: rule.name.clone(),
+        };
+        let mut matched = 0;
+        for tool in tools.iter_mut() {
+            if !tool.operation.path.starts_with(&rule.under) {
+                continue;
+            }
+            let Some(arg) = tool
+                .args
+                .iter()
+                .find(|a| matches!(&a.source, ArgSource::Path(wire) if wire == param))
+            else {
+                continue;
+            };
+            tool.names.push(NameWith {
+                argument: arg.name.clone(),
+                ..lookup.clone()
+            });
+            matched += 1;
+        }
+        if matched == 0 {
+            return fail(
+                "under",
+                format!("no operation's path starts with `{}`", rule.under),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Whether a list answer's items (a bare array, or an object's `Result` array) have `field`.
+fn lists_field(response: &crate::ir::Response, field: &str) -> bool {
+    let crate::ir::Response::Json { schema, .. } = response else {
+        return false;
+    };
+    let items = match &schema.kind {
+        Kind::Array { items, .. } => items,
+        Kind::Object { properties, .. } => match properties.iter().find(|p| p.name == "Result") {
+            Some(crate::ir::Property {
+                schema:
+                    Schema {
+                        kind: Kind::Array { items, .. },
+                        ..
+                    },
+                ..
+            }) => items,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    matches!(&items.kind, Kind::Object { properties, .. } if properties.iter().any(|p| p.name == field))
 }
 
 /// A default tool name for an operation with no override: its snake_case operationId, cut to

@@ -84,6 +84,24 @@ pub struct CountReader<B: 'static> {
     pub carry: &'static [&'static str],
 }
 
+/// How an argument that wants a key also takes the name a person sees (an application's
+/// external key, a directory's id, ...): with the list operation that pairs them. The overrides
+/// declare it (`names`); the runtime reads the list only when Caspio answers 404 to what was
+/// given, so a call made with a real key costs no extra round trip.
+#[derive(Debug, Clone, Copy)]
+pub struct NameLookup<B: 'static> {
+    /// The tool argument holding the key.
+    pub argument: &'static str,
+    /// The list tool's name (for messages).
+    pub tool: &'static str,
+    /// The list tool's request builder; called with no arguments.
+    pub build: B,
+    /// The field of each listed item that holds the key.
+    pub key: &'static str,
+    /// The field of each listed item that holds the name.
+    pub name: &'static str,
+}
+
 /// What the runtime adds to a tool and handles itself, before any request is built.
 #[derive(Debug, Clone, Copy)]
 pub enum Extras<B: 'static> {
@@ -123,6 +141,8 @@ pub struct ToolDef<B: 'static, L: 'static> {
     pub kind: ToolKind<B, L>,
     /// What the runtime adds to it.
     pub extras: Extras<B>,
+    /// Arguments that take a name where the API wants a key.
+    pub names: &'static [NameLookup<B>],
 }
 
 impl<B, L> ToolDef<B, L> {

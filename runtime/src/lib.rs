@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod guard;
 pub mod limits;
+pub mod names;
 mod registry;
 pub mod request;
 pub mod response;

@@ -31,6 +31,9 @@ pub type ToolKind = caspio_contract::ToolKind<BuildFn, LocalFn>;
 /// How the guard counts a bulk write's records.
 pub type CountReader = caspio_contract::CountReader<BuildFn>;
 
+/// How an argument that wants a key also takes a name.
+pub type NameLookup = caspio_contract::NameLookup<BuildFn>;
+
 /// Why a tool call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
@@ -44,6 +47,10 @@ pub enum CallError {
     /// nothing was changed. The message says how to go on.
     #[error("{0}")]
     Refused(Refusal),
+    /// A name given for a key matched several items, or nothing (with Caspio's 404 and the
+    /// closest names). Nothing was changed.
+    #[error("{0}")]
+    Name(crate::names::NameError),
     /// The call reached Caspio (or tried to) and failed.
     #[error("{0}")]
     Api(#[from] Error),
@@ -66,6 +73,8 @@ pub struct ToolOutput {
     pub request_id: Option<String>,
     /// Rate-limit headers, normalised.
     pub rate_limit: RateLimit,
+    /// Names the call was given where keys are wanted, and the keys it was made with.
+    pub resolved: Vec<crate::names::Resolved>,
 }
 
 impl ToolOutput {
@@ -79,6 +88,7 @@ impl ToolOutput {
             file: None,
             request_id: None,
             rate_limit: RateLimit::default(),
+            resolved: vec![],
         }
     }
 
@@ -111,6 +121,7 @@ impl ToolOutput {
                     file: None,
                     request_id,
                     rate_limit,
+                    resolved: vec![],
                 })
             }
             OutputKind::Empty => Ok(ToolOutput {
@@ -120,6 +131,7 @@ impl ToolOutput {
                 file: None,
                 request_id,
                 rate_limit,
+                resolved: vec![],
             }),
             OutputKind::Binary => {
                 let file = response.download()?;
@@ -142,6 +154,7 @@ impl ToolOutput {
                     file: Some(file),
                     request_id,
                     rate_limit,
+                    resolved: vec![],
                 })
             }
         }
@@ -316,6 +329,34 @@ pub async fn call_tool_with(
         }
         ToolKind::Http { build, .. } => build,
     };
+    if tool.names.is_empty() {
+        return call_http(client, tool, build, args, &progress, confirm, policy).await;
+    }
+    // A name where a key is wanted shows as Caspio's 404; nothing was done, so the call is made
+    // again with the key (see `crate::names`).
+    let given = args.clone();
+    match call_http(client, tool, build, args, &progress, confirm, policy).await {
+        Err(CallError::Api(not_found)) if crate::names::is_not_found(&not_found) => {
+            let (args, resolved) =
+                crate::names::resolve(client, tool.names, &given, not_found).await?;
+            let mut out = call_http(client, tool, build, args, &progress, confirm, policy).await?;
+            out.resolved = resolved;
+            Ok(out)
+        }
+        other => other,
+    }
+}
+
+/// Executes an HTTP tool with checked arguments: paged, guarded or plain.
+async fn call_http(
+    client: &Client,
+    tool: &ToolDef,
+    build: BuildFn,
+    mut args: Map<String, Value>,
+    progress: &(impl Fn(u64, Option<u64>) + Send + Sync),
+    confirm: &dyn Confirm,
+    policy: &Policy,
+) -> Result<ToolOutput, CallError> {
     match &tool.extras {
         Extras::None => send(client, tool, build(args)?).await,
         Extras::Paged => {
@@ -325,7 +366,7 @@ pub async fn call_tool_with(
                 .and_then(|v| v.as_u64())
                 .unwrap_or(DEFAULT_MAX_ROWS);
             if fetch_all {
-                fetch_all_pages(client, build, args, max_rows, &progress).await
+                fetch_all_pages(client, build, args, max_rows, progress).await
             } else {
                 send(client, tool, build(args)?).await
             }
@@ -469,6 +510,7 @@ async fn fetch_all_pages(
         file: None,
         request_id,
         rate_limit,
+        resolved: vec![],
     })
 }
 

@@ -29,6 +29,7 @@ pub static TOOL: ToolDef = ToolDef {
     output: OutputKind::Json,
     kind: ToolKind::Local { run: answer },
     extras: Extras::None,
+    names: &[],
 };
 
 fn bad(argument: String, message: impl Into<String>) -> ArgError {

@@ -534,13 +534,20 @@ fn is_text(content_type: Option<&str>) -> bool {
 }
 
 fn success(
-    out: ToolOutput,
+    mut out: ToolOutput,
     cap: usize,
     max_tokens: usize,
     paging: &serde_json::Map<String, serde_json::Value>,
 ) -> CallToolResult {
-    let meta = rate_meta(&out.rate_limit, out.request_id.as_deref());
-    let result = if let Some(file) = out.file {
+    let mut meta = rate_meta(&out.rate_limit, out.request_id.as_deref());
+    let resolved = std::mem::take(&mut out.resolved);
+    if !resolved.is_empty() {
+        let list: Vec<serde_json::Value> = resolved.iter().map(|r| r.to_json()).collect();
+        meta.get_or_insert_with(Default::default)
+            .0
+            .insert("caspio/resolved".into(), json!(list));
+    }
+    let mut result = if let Some(file) = out.file {
         let name = file.file_name.clone().unwrap_or_else(|| "file".into());
         let mime = file
             .content_type
@@ -600,6 +607,11 @@ fn success(
     } else {
         CallToolResult::success(vec![Content::text(out.text)])
     };
+    // Said first, so a model reading only text sees which item the call acted on.
+    if !resolved.is_empty() {
+        let said: Vec<String> = resolved.iter().map(|r| r.sentence()).collect();
+        result.content.insert(0, Content::text(said.join(" ")));
+    }
     result.with_meta(meta)
 }
 
@@ -616,6 +628,14 @@ fn failure(def: &ToolDef, e: CallError) -> CallToolResult {
         // The guard read a count from Caspio, so "nothing was sent" would be untrue; its message
         // already says that nothing changed and how to go on.
         CallError::Refused(a) => (a.to_string(), None),
+        CallError::Name(n) => (
+            format!("{n}\nNothing was changed."),
+            Some(MetaObject(
+                [("caspio/status".to_string(), json!(404))]
+                    .into_iter()
+                    .collect(),
+            )),
+        ),
         CallError::Api(Error::Api(api)) => {
             let mut text = api.to_string();
             if api.status == 429 {

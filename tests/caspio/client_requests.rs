@@ -666,3 +666,56 @@ async fn numbers_for_ids_and_digits_for_integers_are_taken_as_meant() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_name_two_applications_share_lists_both_and_nothing_else_is_sent() {
+    // Caspio lets two applications have one name; the sandbox keeps names unique, so this is
+    // scripted: the deploy's 404, then the application list.
+    let (client, script) = start().await;
+    script.answer(
+        404,
+        &[],
+        r#"{"Code":"ObjectNotFound","Message":"Cannot find application 'Portal'"}"#,
+    );
+    script.answer(
+        200,
+        &[],
+        r#"{"Result":[{"AppName":"Portal","ExternalKey":"K-1"},{"AppName":"portal","ExternalKey":"K-2"},{"AppName":"Intranet","ExternalKey":"K-3"}]}"#,
+    );
+    let err = caspio::registry()
+        .call(
+            &client,
+            "caspio_deployments_bulk_update",
+            args(json!({"external_key": "PORTAL", "deployed": true})),
+        )
+        .await
+        .unwrap_err();
+    let CallError::Name(e) = &err else {
+        panic!("expected a name error, got {err:?}")
+    };
+    assert_eq!(e.argument, "external_key");
+    assert!(e.message.contains("2 items are named `PORTAL`"), "{err}");
+    assert!(
+        e.message.contains("\"K-1\"") && e.message.contains("\"K-2\""),
+        "{err}"
+    );
+    assert!(!e.message.contains("K-3"), "{err}");
+    let calls: Vec<(String, String)> = script
+        .resource_calls()
+        .into_iter()
+        .map(|s| (s.method, s.path))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            (
+                "PUT".to_string(),
+                "/integrations/rest/v3/bridgeApplications/PORTAL/datapages/deployment".to_string()
+            ),
+            (
+                "GET".to_string(),
+                "/integrations/rest/v3/bridgeApplications".to_string()
+            ),
+        ]
+    );
+}

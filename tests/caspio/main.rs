@@ -4,6 +4,7 @@
 //! each module one concern.
 
 mod client_requests;
+mod names;
 mod reference_spec;
 mod runtime_safety;
 mod schema_rules;

@@ -7,7 +7,7 @@ use caspio::{Client, Credentials};
 use caspio_sandbox::{Running, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
-async fn start() -> (Client, Running) {
+pub async fn start() -> (Client, Running) {
     let running = Sandbox::open(SandboxConfig::default())
         .unwrap()
         .serve("127.0.0.1:0".parse().unwrap())

@@ -365,3 +365,87 @@ fn count_readers_and_tags_that_cannot_work_are_located_errors() {
         assert!(e.message.contains(says), "{e}");
     }
 }
+
+/// Applications listed with their names, and operations on one application by its key.
+fn apps_doc() -> String {
+    let list = "  /apps:\n    get:\n      operationId: ListApps\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: object, properties: {Result: {type: array, items: {type: object, properties: {AppName: {type: string}, ExternalKey: {type: string}}}}}}}}}}\n";
+    let one = "  /apps/{externalKey}:\n    get:\n      operationId: GetApp\n      parameters:\n        - {name: externalKey, in: path, required: true, schema: {type: string}}\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: object}}}}}\n";
+    let pages = "  /apps/{externalKey}/pages:\n    put:\n      operationId: DeployApp\n      parameters:\n        - {name: externalKey, in: path, required: true, schema: {type: string}}\n      responses: {'204': {description: ok}}\n";
+    doc(&format!("{list}{one}{pages}"), "  schemas: {}\n")
+}
+
+#[test]
+fn names_rules_give_every_operation_under_the_path_its_lookup() {
+    let rule = "names:\n  - {under: '/apps/{externalKey}', list: ListApps, key: ExternalKey, name: AppName}\n";
+    let g = ok(&apps_doc(), rule);
+    for op in ["GetApp", "DeployApp"] {
+        let tool = g.tools.iter().find(|t| t.operation.id == op).unwrap();
+        assert_eq!(tool.names.len(), 1, "{op}");
+        assert_eq!(tool.names[0].argument, "external_key");
+        assert_eq!(tool.names[0].operation_id, "ListApps");
+    }
+    let list = g
+        .tools
+        .iter()
+        .find(|t| t.operation.id == "ListApps")
+        .unwrap();
+    assert!(list.names.is_empty());
+    assert!(
+        g.code.contains("build: crate::builders::list_apps,"),
+        "{}",
+        g.code
+    );
+}
+
+#[test]
+fn names_rules_that_cannot_work_are_located_errors() {
+    let rule = |under: &str, list: &str, key: &str, name: &str| {
+        format!("names:\n  - {{under: '{under}', list: {list}, key: {key}, name: {name}}}\n")
+    };
+    let cases = [
+        (
+            rule("/apps", "ListApps", "ExternalKey", "AppName"),
+            "#/names/0/under",
+            "must end in the key's path parameter",
+        ),
+        (
+            rule("/things/{id}", "ListApps", "ExternalKey", "AppName"),
+            "#/names/0/under",
+            "no operation's path starts with",
+        ),
+        (
+            rule("/apps/{externalKey}", "Nope", "ExternalKey", "AppName"),
+            "#/names/0/list",
+            "no operation with operationId `Nope`",
+        ),
+        (
+            rule("/apps/{externalKey}", "DeployApp", "ExternalKey", "AppName"),
+            "#/names/0/list",
+            "read-only operation that needs no argument",
+        ),
+        (
+            rule("/apps/{externalKey}", "ListApps", "Key", "AppName"),
+            "#/names/0/key",
+            "field `Key`",
+        ),
+        (
+            rule("/apps/{externalKey}", "ListApps", "ExternalKey", "Title"),
+            "#/names/0/name",
+            "field `Title`",
+        ),
+        (
+            "names:\n  - {under: '/apps/{externalKey}', list: ListApps}\n".to_string(),
+            "#/names/0",
+            "missing field",
+        ),
+    ];
+    for (overrides, pointer, says) in cases {
+        let e = err(&apps_doc(), &overrides);
+        assert_eq!(
+            (e.source, e.pointer.as_str()),
+            (Source::Overrides, pointer),
+            "{e}"
+        );
+        assert!(e.message.contains(says), "{e}");
+    }
+}

@@ -8,6 +8,7 @@ mod budget;
 mod confirmation;
 mod hosted;
 mod legacy_sse;
+mod names;
 mod scoping;
 mod stdio;
 mod streamable_http;
