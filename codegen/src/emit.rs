@@ -211,7 +211,8 @@ pub fn emit(base_path: &str, tools: &[Tool]) -> Result<String> {
                     Error::spec(op.pointer.as_str(), "count_with names no usable operation")
                 })?);
                 let carry = &reader.carry;
-                quote!(Extras::Guarded(CountReader {
+                let variant = ident(if reader.drops { "Drops" } else { "Guarded" });
+                quote!(Extras::#variant(CountReader {
                     tool: #reader_tool,
                     build: crate::builders::#reader_fn,
                     carry: &[#(#carry),*],

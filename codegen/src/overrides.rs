@@ -59,6 +59,10 @@ pub struct ToolOverride {
     /// For a bulk write selected by `where`: the operationId of the list that reads the same
     /// records, which the runtime's guard counts them with before the write is sent.
     pub count_with: Option<String>,
+    /// For a delete that takes data out of every record (a field and its values): the
+    /// operationId of the list of those records, which the runtime counts before asking the
+    /// user to confirm.
+    pub drops_data_of: Option<String>,
     /// Argument overrides keyed by the default argument name.
     #[serde(default)]
     pub params: IndexMap<String, ParamOverride>,

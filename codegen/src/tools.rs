@@ -71,6 +71,9 @@ pub struct CountWith {
     pub tool: String,
     /// The arguments both take (the table, view or directory), copied from the write.
     pub carry: Vec<String>,
+    /// Not a write selected by `where` but a delete that drops data from every record (the
+    /// overrides' `drops_data_of`): all records are counted, and the user confirms.
+    pub drops: bool,
 }
 
 /// An argument that also takes a name: the list operation that pairs names with keys.
@@ -396,8 +399,20 @@ fn build_one(
             "only a bulk write selected by `where` is counted first; this tool is not one",
         ));
     }
+    let drops_data_of = o.and_then(|o| o.drops_data_of.clone());
+    if drops_data_of.is_some() && (guarded || !hints.destructive) {
+        return Err(Error::overrides(
+            at.join("drops_data_of").as_str(),
+            "only a destructive write without a `where` drops data this way (a write selected by `where` is counted with count_with)",
+        ));
+    }
     let client_view = input_schema(&args, false, guarded, pageable);
     let mut full = input_schema(&args, true, guarded, pageable);
+    if drops_data_of.is_some() {
+        // Checked, not advertised: the refusal that asks for it says what it is.
+        full["properties"][caspio_contract::args::CONFIRM_COUNT] =
+            json!({"type": "integer", "minimum": 0});
+    }
     if let Some(names) = changes_all_optional(op, &args) {
         full[AT_LEAST_ONE_OF] = json!(names);
     }
@@ -415,11 +430,20 @@ fn build_one(
         args,
         fixed_query,
         // Resolved against the other tools in `build`.
-        guarded: guarded.then(|| CountWith {
-            operation_id: count_with.unwrap_or_default(),
-            tool: String::new(),
-            carry: vec![],
-        }),
+        guarded: match drops_data_of {
+            Some(list) => Some(CountWith {
+                operation_id: list,
+                tool: String::new(),
+                carry: vec![],
+                drops: true,
+            }),
+            None => guarded.then(|| CountWith {
+                operation_id: count_with.unwrap_or_default(),
+                tool: String::new(),
+                carry: vec![],
+                drops: false,
+            }),
+        },
         pageable,
         // Filled in from the overrides' `names` in `build`.
         names: vec![],
@@ -434,10 +458,15 @@ fn build_one(
 /// write. A guarded write without a reader is an error: the guard could not count it.
 fn resolve_count_readers(tools: &mut [Tool], tools_at: &Pointer) -> Result<()> {
     for i in 0..tools.len() {
-        let Some(wanted) = tools[i].guarded.as_ref().map(|c| c.operation_id.clone()) else {
+        let Some((wanted, drops)) = tools[i]
+            .guarded
+            .as_ref()
+            .map(|c| (c.operation_id.clone(), c.drops))
+        else {
             continue;
         };
-        let at = tools_at.join(&tools[i].operation.id).join("count_with");
+        let key = if drops { "drops_data_of" } else { "count_with" };
+        let at = tools_at.join(&tools[i].operation.id).join(key);
         let fail = |message: String| Err(Error::overrides(at.as_str(), message));
         if wanted.is_empty() {
             return fail(format!(
@@ -472,6 +501,7 @@ fn resolve_count_readers(tools: &mut [Tool], tools_at: &Pointer) -> Result<()> {
             operation_id: wanted,
             tool: reader.name.clone(),
             carry,
+            drops,
         };
         tools[i].guarded = Some(resolved);
     }

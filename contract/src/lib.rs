@@ -110,8 +110,12 @@ pub enum Extras<B: 'static> {
     /// A paged list: takes [`args::FETCH_ALL`] and [`args::MAX_ROWS`].
     Paged,
     /// A bulk write selected by [`args::WHERE`]: takes [`args::DRY_RUN`] and
-    /// [`args::ALLOW_ALL_ROWS`], and is counted first with this reader.
+    /// [`args::CONFIRM_COUNT`], and is counted first with this reader.
     Guarded(CountReader<B>),
+    /// A delete that takes data out of every record (a field and its values): the records are
+    /// counted with this reader and the user confirms, as for a write that selects them all.
+    /// Takes [`args::CONFIRM_COUNT`] (checked, not advertised: the refusal introduces it).
+    Drops(CountReader<B>),
 }
 
 /// One tool, as generated from the spec and overrides (or written by hand for local tools).
@@ -167,10 +171,10 @@ impl<B, L> ToolDef<B, L> {
         matches!(self.extras, Extras::Paged)
     }
 
-    /// The guard's reader, for a guarded bulk write.
+    /// The guard's reader, for a guarded bulk write or a delete that drops data.
     pub fn count_reader(&self) -> Option<&CountReader<B>> {
         match &self.extras {
-            Extras::Guarded(reader) => Some(reader),
+            Extras::Guarded(reader) | Extras::Drops(reader) => Some(reader),
             _ => None,
         }
     }

@@ -177,20 +177,23 @@ pub fn needs_confirmation(
     None
 }
 
-/// Decides whether a guarded write may go on without asking anyone: when it needs no
-/// confirmation, or the call's `confirm_count` is the count just read. Otherwise it is refused,
-/// and the refusal asks the model to show the user the count and a sample and to call again with
-/// the count they approve; no argument alone skips that, and a stale count is refused with the
-/// new one.
+/// Decides whether a write that needs confirming (`why`, from [`needs_confirmation`] or
+/// [`drop_needs_confirmation`]) may go on when no person can be asked: only when the call's
+/// `confirm_count` is the count just read. Otherwise it is refused, and the refusal asks the
+/// model to show the user the count (and a sample, where the tool has `dry_run`) and to call
+/// again with the count they approve; no argument alone skips that, and a stale count is refused
+/// with the new one.
 pub fn check(
-    tool: &str,
-    args: &Map<String, Value>,
+    tool: &ToolDef,
+    why: &str,
     count: &Count,
     confirmed: Option<u64>,
-    policy: &Policy,
 ) -> Result<(), CallError> {
-    let Some(why) = needs_confirmation(args, count, policy) else {
-        return Ok(());
+    let name = tool.name;
+    let sample = if matches!(tool.extras, crate::tools::Extras::Guarded(_)) {
+        format!(" and show a sample ({DRY_RUN}: true gives one)")
+    } else {
+        String::new()
     };
     match confirmed {
         Some(n) if n == count.matching => Ok(()),
@@ -198,21 +201,54 @@ pub fn check(
             argument: CONFIRM_COUNT.into(),
             reason: format!(
                 "the user approved {n} records, but {} match now (records changed since they were counted). \
-                 Nothing was changed. Show the user the new count and sample ({DRY_RUN}: true) and, if they agree, \
-                 call {tool} again with {CONFIRM_COUNT}: {}.",
+                 Nothing was changed. Show the user the new count{sample} and, if they agree, \
+                 call {name} again with {CONFIRM_COUNT}: {}.",
                 count.matching, count.matching
             ),
         })),
         None => Err(CallError::Refused(Refusal {
-            argument: WHERE.into(),
+            argument: if sample.is_empty() { CONFIRM_COUNT } else { WHERE }.into(),
             reason: format!(
                 "{why}. Nothing was changed. This needs the user's confirmation: tell them how many records would \
-                 change ({}) and show a sample ({DRY_RUN}: true gives one); only if they agree, call {tool} again with \
-                 {CONFIRM_COUNT}: {}. Otherwise narrow the condition.",
-                count.matching, count.matching
+                 change ({}){sample}; only if they agree, call {name} again with {CONFIRM_COUNT}: {}.{}",
+                count.matching,
+                count.matching,
+                if sample.is_empty() { "" } else { " Otherwise narrow the condition." }
             ),
         })),
     }
+}
+
+/// Why deleting something that holds data in every record (a field) needs confirming: always,
+/// unless the operator turned confirmation off or there are no records. What is deleted is named
+/// by the arguments the count did not need (the field's name; the table's is carried).
+pub fn drop_needs_confirmation(
+    tool: &ToolDef,
+    reader: &CountReader,
+    args: &Map<String, Value>,
+    count: &Count,
+    policy: &Policy,
+) -> Option<String> {
+    if policy.allow_bulk || count.total == 0 {
+        return None;
+    }
+    let what: Vec<String> = args
+        .iter()
+        .filter(|(k, _)| !reader.carry.contains(&k.as_str()))
+        .filter_map(|(k, v)| Some(format!("{k} `{}`", v.as_str()?)))
+        .collect();
+    let carried: Vec<String> = reader
+        .carry
+        .iter()
+        .filter_map(|k| Some(format!("`{}`", args.get(*k)?.as_str()?)))
+        .collect();
+    Some(format!(
+        "{} deletes {} and its value in all {} records of {}",
+        tool.name,
+        what.join(", "),
+        count.total,
+        carried.join(", ")
+    ))
 }
 
 /// The answer of a dry run.
@@ -231,8 +267,43 @@ pub fn dry_run_answer(tool: &ToolDef, count: &Count) -> Value {
 mod tests {
     use super::*;
 
-    fn tool() -> &'static str {
-        "update_a_caspio_record_by_id"
+    static GUARDED: ToolDef = ToolDef {
+        name: "update_a_caspio_record_by_id",
+        title: "",
+        description: "",
+        tags: &[],
+        method: caspio_contract::MethodKind::Update,
+        hints: caspio_contract::Hints {
+            read_only: false,
+            destructive: true,
+            idempotent: true,
+            bulk: true,
+        },
+        input_schema: caspio_contract::Schema::new("{}"),
+        validation_schema: None,
+        output_schema: None,
+        output: caspio_contract::OutputKind::Json,
+        kind: crate::tools::ToolKind::Local {
+            run: |_| Ok(Value::Null),
+        },
+        extras: crate::tools::Extras::Guarded(CountReader {
+            tool: "list",
+            build: |_| unreachable!("not sent"),
+            carry: &[],
+        }),
+        names: &[],
+    };
+
+    fn decide(
+        args: &Map<String, Value>,
+        count: &Count,
+        confirmed: Option<u64>,
+        policy: &Policy,
+    ) -> Result<(), CallError> {
+        match needs_confirmation(args, count, policy) {
+            Some(why) => check(&GUARDED, &why, count, confirmed),
+            None => Ok(()),
+        }
     }
 
     fn args(w: &str) -> Map<String, Value> {
@@ -278,7 +349,7 @@ mod tests {
             ("Qty > 0", count(100, 500), None, true),
         ];
         for (condition, n, confirmed, goes_on) in cases {
-            let result = check(tool(), &args(condition), &n, confirmed, &policy);
+            let result = decide(&args(condition), &n, confirmed, &policy);
             assert_eq!(
                 result.is_ok(),
                 goes_on,
@@ -289,8 +360,8 @@ mod tests {
             allow_bulk: true,
             ..policy
         };
-        assert!(check(tool(), &args(""), &count(10, 10), None, &bulk).is_ok());
-        let message = check(tool(), &args("Qty >= 0"), &count(10, 10), None, &policy)
+        assert!(decide(&args(""), &count(10, 10), None, &bulk).is_ok());
+        let message = decide(&args("Qty >= 0"), &count(10, 10), None, &policy)
             .unwrap_err()
             .to_string();
         assert!(
@@ -300,7 +371,7 @@ mod tests {
                 && !message.contains("allow_all_rows"),
             "{message}"
         );
-        let stale = check(tool(), &args("Qty >= 0"), &count(12, 12), Some(10), &policy)
+        let stale = decide(&args("Qty >= 0"), &count(12, 12), Some(10), &policy)
             .unwrap_err()
             .to_string();
         assert!(

@@ -381,33 +381,51 @@ async fn call_http(
                 )));
             }
             if let Some(why) = crate::guard::needs_confirmation(&args, &count, policy) {
-                let question = Question {
-                    tool: tool.name,
-                    why,
-                    matching: count.matching,
-                    total: count.total,
-                    sample: count.sample.clone(),
-                };
-                // A person who can be asked is asked, whatever the call says; only when none can
-                // be does the count the model was told to show them stand in for their yes.
-                match confirm.confirm(&question).await {
-                    Some(true) => {}
-                    Some(false) => {
-                        return Err(CallError::Refused(Refusal {
-                            argument: String::new(),
-                            reason: format!(
-                            "the user declined to change {} records with {}; nothing was changed",
-                            count.matching, tool.name
-                        ),
-                        }))
-                    }
-                    None => crate::guard::check(tool.name, &args, &count, confirmed, policy)?,
-                }
+                confirm_or_refuse(tool, why, &count, confirmed, confirm).await?;
             }
             let mut out = send(client, tool, build(args)?).await?;
             crate::guard::note_difference(&mut out, &count);
             Ok(out)
         }
+        Extras::Drops(reader) => {
+            let confirmed = args.remove(CONFIRM_COUNT).and_then(|v| v.as_u64());
+            let count = crate::guard::count(client, reader, &args).await?;
+            if let Some(why) =
+                crate::guard::drop_needs_confirmation(tool, reader, &args, &count, policy)
+            {
+                confirm_or_refuse(tool, why, &count, confirmed, confirm).await?;
+            }
+            send(client, tool, build(args)?).await
+        }
+    }
+}
+
+/// Asks the person, when one can be asked, whatever the call says; only when none can be does
+/// the count the model was told to show them stand in for their yes.
+async fn confirm_or_refuse(
+    tool: &ToolDef,
+    why: String,
+    count: &crate::guard::Count,
+    confirmed: Option<u64>,
+    confirm: &dyn Confirm,
+) -> Result<(), CallError> {
+    let question = Question {
+        tool: tool.name,
+        why,
+        matching: count.matching,
+        total: count.total,
+        sample: count.sample.clone(),
+    };
+    match confirm.confirm(&question).await {
+        Some(true) => Ok(()),
+        Some(false) => Err(CallError::Refused(Refusal {
+            argument: String::new(),
+            reason: format!(
+                "the user declined to change {} records with {}; nothing was changed",
+                count.matching, tool.name
+            ),
+        })),
+        None => crate::guard::check(tool, &question.why, count, confirmed),
     }
 }
 

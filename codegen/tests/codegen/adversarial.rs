@@ -349,6 +349,17 @@ fn count_readers_and_tags_that_cannot_work_are_located_errors() {
             "#/tools/List/count_with",
             "is not one",
         ),
+        // Only a write without a where drops data this way.
+        (
+            bulk_overrides("    count_with: List\n    drops_data_of: List\n"),
+            "#/tools/Update/drops_data_of",
+            "without a `where`",
+        ),
+        (
+            bulk_overrides("    count_with: List\n").replace("  List:\n    name: list\n    title: L\n    description: d\n    tags: [records]\n    kind: list\n", "  List:\n    name: list\n    title: L\n    description: d\n    tags: [records]\n    kind: list\n    drops_data_of: List\n"),
+            "#/tools/List/drops_data_of",
+            "destructive write",
+        ),
         (
             bulk_overrides("    count_with: List\n").replace("tags: [records]\n    kind: update", "tags: [record]\n    kind: update"),
             "#/tools/Update/tags/0",

@@ -1,6 +1,7 @@
-//! A human confirms what cannot be undone: a guarded write that would change every record asks
-//! the user through MCP elicitation when the client can be asked, goes on only on their explicit
-//! yes, and otherwise is refused until the model calls again with the count the user approved.
+//! A human confirms what cannot be undone: a guarded write that would change every record, or a
+//! field delete that takes its data out of every record, asks the user through MCP elicitation
+//! when the client can be asked, goes on only on their explicit yes, and otherwise is refused
+//! until the model calls again with the count the user approved.
 
 use super::support::*;
 use caspio_mcp::http::HttpConfig;
@@ -174,6 +175,93 @@ async fn without_elicitation_only_the_count_the_user_approved_goes_through() {
     let done = call(&client, DELETE_ALL, right).await;
     assert_ne!(done.is_error, Some(true), "{done:?}");
     assert_eq!(inventory(&client).await, 0);
+    client.cancel().await.ok();
+    s.sandbox.task.abort();
+}
+
+const DELETE_FIELD: &str = "delete_a_caspio_field_by_id";
+
+fn sku_field() -> Value {
+    json!({"table_name": "Inventory", "field_name": "SKU_Prefix"})
+}
+
+async fn inventory_fields<S: ClientHandler>(client: &RunningService<RoleClient, S>) -> Vec<String> {
+    let fields = call(
+        client,
+        "list_all_caspio_fields",
+        json!({"table_name": "Inventory"}),
+    )
+    .await;
+    fields.structured_content.unwrap()["Result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["Name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn deleting_a_field_and_its_data_is_confirmed_like_a_change_to_every_record() {
+    // Declined: asked with the field, the table and the count; nothing deleted.
+    let (s, user, client) = connect_user(false).await;
+    let records = inventory(&client).await;
+    let declined = call(&client, DELETE_FIELD, sku_field()).await;
+    assert_eq!(declined.is_error, Some(true), "{declined:?}");
+    let asked = user.asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 1);
+    assert!(
+        asked[0].contains("field_name `SKU_Prefix`")
+            && asked[0].contains(&format!("all {records} records of `Inventory`")),
+        "{asked:?}"
+    );
+    assert!(inventory_fields(&client)
+        .await
+        .contains(&"SKU_Prefix".to_string()));
+    client.cancel().await.ok();
+    s.sandbox.task.abort();
+
+    // Accepted: deleted.
+    let (s, _user, client) = connect_user(true).await;
+    let done = call(&client, DELETE_FIELD, sku_field()).await;
+    assert_ne!(done.is_error, Some(true), "{done:?}");
+    assert!(!inventory_fields(&client)
+        .await
+        .contains(&"SKU_Prefix".to_string()));
+    client.cancel().await.ok();
+    s.sandbox.task.abort();
+
+    // No way to ask: only the count the user was shown goes through.
+    let s = start(HttpConfig::default()).await;
+    let client = ()
+        .serve(StreamableHttpClientTransport::from_uri(format!(
+            "{}/mcp",
+            s.url
+        )))
+        .await
+        .unwrap();
+    let refused = call(&client, DELETE_FIELD, sku_field()).await;
+    assert_eq!(refused.is_error, Some(true));
+    let says = text(&refused);
+    assert!(
+        says.contains(&format!("confirm_count: {records}")) && !says.contains("dry_run"),
+        "{says}"
+    );
+    let mut wrong = sku_field();
+    wrong["confirm_count"] = json!(records + 1);
+    assert_eq!(
+        call(&client, DELETE_FIELD, wrong).await.is_error,
+        Some(true)
+    );
+    assert!(inventory_fields(&client)
+        .await
+        .contains(&"SKU_Prefix".to_string()));
+    let mut right = sku_field();
+    right["confirm_count"] = json!(records);
+    let done = call(&client, DELETE_FIELD, right).await;
+    assert_ne!(done.is_error, Some(true), "{done:?}");
+    assert!(!inventory_fields(&client)
+        .await
+        .contains(&"SKU_Prefix".to_string()));
     client.cancel().await.ok();
     s.sandbox.task.abort();
 }
