@@ -18,6 +18,24 @@ pub fn mcp_tools<'a>(defs: impl IntoIterator<Item = &'a ToolDef>) -> anyhow::Res
         .collect()
 }
 
+/// The same tools with input schemas shaped by `profile` (see [`crate::profile`]).
+pub fn profiled(tools: &[Tool], profile: crate::profile::Profile) -> anyhow::Result<Vec<Tool>> {
+    tools
+        .iter()
+        .map(|tool| {
+            let mut json = serde_json::to_value(tool)?;
+            json["inputSchema"] = profile.input_schema(&json["inputSchema"]);
+            serde_json::from_value(json).map_err(|e| {
+                anyhow::anyhow!(
+                    "tool `{}` under the {} profile does not fit the MCP Tool shape: {e}",
+                    tool.name,
+                    profile.name()
+                )
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,9 @@ pub enum Command {
         /// Print the tools/list JSON.
         #[arg(long)]
         json: bool,
+        /// With input schemas shaped for default, openai-strict or gemini.
+        #[arg(long, value_parser = crate::profile::Profile::parse, default_value = "default")]
+        schema_profile: crate::profile::Profile,
     },
     /// Serve the tools over Streamable HTTP (/mcp) and legacy SSE (/sse).
     Serve(ServeArgs),
@@ -274,9 +277,13 @@ pub struct UpstreamArgs {
     /// boundary, saying how to get the rest; default 20000 (config key `max_result_tokens`).
     #[arg(long)]
     pub max_result_tokens: Option<usize>,
+    /// Input schemas shaped for the client's model: default, openai-strict or gemini; a
+    /// connection may ask for another with `?profile=` on its URL (config key `schema_profile`).
+    #[arg(long, value_parser = crate::profile::Profile::parse)]
+    pub schema_profile: Option<crate::profile::Profile>,
     /// TOML file with any of: account, client_id, client_secret, listen, allowed_hosts,
     /// allowed_origins, stateless, max_body, max_sessions, methods, tags, tools, read_only,
-    /// tool_exposure, confirm_over, allow_bulk, max_result_tokens.
+    /// tool_exposure, confirm_over, allow_bulk, max_result_tokens, schema_profile.
     #[arg(long)]
     pub config: Option<std::path::PathBuf>,
     /// Log format on stderr.

@@ -65,7 +65,8 @@ fn context(client: caspio::Client, settings: &Settings) -> anyhow::Result<Contex
         settings.exposure,
     )?
     .with_policy(settings.policy)
-    .with_max_result_tokens(settings.max_result_tokens))
+    .with_max_result_tokens(settings.max_result_tokens)
+    .with_profile(settings.profile))
 }
 
 /// How many tools the scope exposes, and how: "71 tools", "12 tools (--tags users)", or
@@ -83,7 +84,7 @@ fn exposure_line(ctx: &Context, settings: &Settings) -> String {
         Exposure::All => format!("{tools}{scoped}"),
         Exposure::Discovery => format!(
             "{tools}{scoped} through {} discovery tools",
-            ctx.tools.len()
+            ctx.tools(ctx.profile).len()
         ),
     }
 }
@@ -93,11 +94,11 @@ pub const CLIENT_TOOL_CAP: usize = 40;
 
 /// A warning when the list is longer than some clients accept.
 fn too_many(ctx: &Context) -> Option<String> {
-    (ctx.tools.len() > CLIENT_TOOL_CAP).then(|| {
+    (ctx.tools(ctx.profile).len() > CLIENT_TOOL_CAP).then(|| {
         format!(
             "{} tools are listed; Cursor passes only the first {CLIENT_TOOL_CAP} (Windsurf 50) to its model. \
              Narrow the scope (--methods, --tags, --tools, --read-only) or use --tool-exposure discovery",
-            ctx.tools.len()
+            ctx.tools(ctx.profile).len()
         )
     })
 }
@@ -391,8 +392,9 @@ pub fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
 }
 
 /// `tools`: the tool list, as names and first sentences or as `tools/list` JSON.
-pub fn print_tools(json: bool) -> anyhow::Result<()> {
+pub fn print_tools(json: bool, profile: crate::profile::Profile) -> anyhow::Result<()> {
     let tools = catalog::mcp_tools(caspio::registry().tools().iter().copied())?;
+    let tools = catalog::profiled(&tools, profile)?;
     let text = if json {
         serde_json::to_string_pretty(&tools)? + "\n"
     } else {

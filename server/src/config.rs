@@ -48,6 +48,8 @@ pub struct FileConfig {
     pub allow_bulk: Option<bool>,
     /// The most tokens one tool result may cost.
     pub max_result_tokens: Option<usize>,
+    /// `default`, `openai-strict` or `gemini`.
+    pub schema_profile: Option<String>,
     /// Hosted mode: the database.
     pub database_url: Option<String>,
     /// Hosted mode: the file holding the master key.

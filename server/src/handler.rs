@@ -5,6 +5,7 @@
 
 use crate::audit::{Audit, CallRecord};
 use crate::discovery;
+use crate::profile::Profile;
 use crate::scope::{Exposure, Scope};
 use base64::Engine;
 use caspio::runtime::tools::{CallError, Confirm, Policy, Question, ToolDef, ToolOutput};
@@ -34,8 +35,11 @@ pub struct Context {
     pub client: Client,
     /// The tools in scope, in registry order: the only ones that can be called.
     pub defs: Vec<&'static ToolDef>,
-    /// What `tools/list` answers, built once: the tools in scope, or the discovery meta-tools.
-    pub tools: Vec<Tool>,
+    /// What `tools/list` answers under each schema profile, built once: the tools in scope, or
+    /// the discovery meta-tools.
+    lists: std::collections::BTreeMap<Profile, Vec<Tool>>,
+    /// The schema profile when a connection does not choose one (`?profile=`).
+    pub profile: Profile,
     /// How the tools are offered.
     pub exposure: Exposure,
     /// Where each tool call is recorded, if anywhere (hosted mode).
@@ -63,18 +67,7 @@ impl Context {
             .copied()
             .filter(|t| filter(t))
             .collect();
-        let tools = crate::catalog::mcp_tools(defs.iter().copied())?;
-        Ok(Context {
-            client,
-            defs,
-            tools,
-            exposure: Exposure::All,
-            audit: None,
-            policy: Policy::default(),
-            max_result_tokens: crate::budget::DEFAULT_MAX_RESULT_TOKENS,
-            download_cap: DEFAULT_DOWNLOAD_CAP,
-            last_rate_limit: Default::default(),
-        })
+        Self::of(client, defs, Exposure::All)
     }
 
     /// A context for `client` seeing the tools of `registry` in `scope`, offered as `exposure`
@@ -88,6 +81,10 @@ impl Context {
         let defs = scope
             .select(registry.tools())
             .map_err(|e| anyhow::anyhow!(e))?;
+        Self::of(client, defs, exposure)
+    }
+
+    fn of(client: Client, defs: Vec<&'static ToolDef>, exposure: Exposure) -> anyhow::Result<Self> {
         let tools = match exposure {
             Exposure::All => crate::catalog::mcp_tools(defs.iter().copied())?,
             Exposure::Discovery => discovery::tool_list()
@@ -95,17 +92,33 @@ impl Context {
                 .map(serde_json::from_value)
                 .collect::<Result<_, _>>()?,
         };
+        let lists = Profile::ALL
+            .into_iter()
+            .map(|p| Ok((p, crate::catalog::profiled(&tools, p)?)))
+            .collect::<anyhow::Result<_>>()?;
         Ok(Context {
             client,
             defs,
-            tools,
+            lists,
             exposure,
+            profile: Profile::Default,
             audit: None,
             policy: Policy::default(),
             max_result_tokens: crate::budget::DEFAULT_MAX_RESULT_TOKENS,
             download_cap: DEFAULT_DOWNLOAD_CAP,
             last_rate_limit: Default::default(),
         })
+    }
+
+    /// What `tools/list` answers under `profile`.
+    pub fn tools(&self, profile: Profile) -> &[Tool] {
+        self.lists.get(&profile).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The same context, shaping schemas as `profile` says unless a connection asks otherwise.
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
     }
 
     /// The same context, confirming guarded writes as `policy` says.
@@ -136,13 +149,41 @@ impl Context {
 #[derive(Clone)]
 pub struct CaspioMcp {
     ctx: Arc<Context>,
+    /// The schema profile this connection asked for when it opened (legacy SSE), if any.
+    profile: Option<Profile>,
 }
 
 impl CaspioMcp {
     /// A handler over a context.
     pub fn new(ctx: Arc<Context>) -> Self {
-        CaspioMcp { ctx }
+        CaspioMcp { ctx, profile: None }
     }
+
+    /// A handler whose connection asked for `profile`.
+    pub fn with_profile(ctx: Arc<Context>, profile: Option<Profile>) -> Self {
+        CaspioMcp { ctx, profile }
+    }
+
+    /// The schema profile of a request: `?profile=` on the URL it was posted to, else the one
+    /// the connection opened with, else the server's.
+    fn profile_of(&self, context: &RequestContext<RoleServer>) -> Result<Profile, McpError> {
+        let asked = context
+            .extensions
+            .get::<axum::http::request::Parts>()
+            .and_then(|parts| profile_query(parts.uri.query()));
+        match asked {
+            Some(name) => Profile::parse(&name).map_err(|e| McpError::invalid_params(e, None)),
+            None => Ok(self.profile.unwrap_or(self.ctx.profile)),
+        }
+    }
+}
+
+/// The `profile` parameter of a query string, if there is one.
+pub fn profile_query(query: Option<&str>) -> Option<String> {
+    query?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("profile="))
+        .map(str::to_string)
 }
 
 const INSTRUCTIONS: &str = "Tools for one Caspio account. Find tables with list_all_caspio_tables and their \
@@ -169,9 +210,12 @@ impl ServerHandler for CaspioMcp {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.ctx.tools.clone()))
+        let profile = self.profile_of(&context)?;
+        Ok(ListToolsResult::with_all_items(
+            self.ctx.tools(profile).to_vec(),
+        ))
     }
 
     async fn list_resources(
@@ -242,7 +286,12 @@ impl ServerHandler for CaspioMcp {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.ctx.tools.iter().find(|t| t.name == name).cloned()
+        let profile = self.profile.unwrap_or(self.ctx.profile);
+        self.ctx
+            .tools(profile)
+            .iter()
+            .find(|t| t.name == name)
+            .cloned()
     }
 
     async fn call_tool(
@@ -251,11 +300,25 @@ impl ServerHandler for CaspioMcp {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let mut args = request.arguments.clone().unwrap_or_default();
+        let profile = self.profile_of(&context)?;
         let discovering = self.ctx.exposure == Exposure::Discovery;
         if discovering && discovery::is_meta(&request.name) {
-            match self.meta(&request.name, &mut args) {
+            if let Some(meta) = discovery::tool_list()
+                .into_iter()
+                .find(|t| t["name"] == request.name.as_ref())
+            {
+                if let Err(e) = profile.restore(&meta["inputSchema"], &mut args) {
+                    return Ok(invalid(&request.name, e).into());
+                }
+            }
+            match self.meta(&request.name, &mut args, profile) {
                 Meta::Answer(result) => return Ok(result.into()),
-                Meta::Call(def) => return self.run(def, args, &request, context).await,
+                Meta::Call(def) => {
+                    if let Err(e) = profile.restore(def.input_schema.value(), &mut args) {
+                        return Ok(invalid(def.name, e).into());
+                    }
+                    return self.run(def, args, &request, context).await;
+                }
             }
         }
         // A tool outside the scope gets the answer a name that exists nowhere gets.
@@ -265,6 +328,9 @@ impl ServerHandler for CaspioMcp {
                 None,
             ));
         };
+        if let Err(e) = profile.restore(def.input_schema.value(), &mut args) {
+            return Ok(invalid(def.name, e).into());
+        }
         self.run(def, args, &request, context).await
     }
 }
@@ -278,7 +344,12 @@ enum Meta {
 impl CaspioMcp {
     /// Answers `caspio_search_tools` and `caspio_tool_schema`; for `caspio_call_tool`, finds the
     /// tool in scope and leaves its arguments in `args`.
-    fn meta(&self, name: &str, args: &mut serde_json::Map<String, serde_json::Value>) -> Meta {
+    fn meta(
+        &self,
+        name: &str,
+        args: &mut serde_json::Map<String, serde_json::Value>,
+        profile: Profile,
+    ) -> Meta {
         let text = |args: &serde_json::Map<String, serde_json::Value>, key: &str| {
             args.get(key)
                 .and_then(|v| v.as_str())
@@ -293,11 +364,15 @@ impl CaspioMcp {
                     .get("limit")
                     .and_then(|v| v.as_u64())
                     .map_or(discovery::DEFAULT_LIMIT, |n| n.clamp(1, 20) as usize);
-                let found = discovery::search(&self.ctx.defs, &text(args, "query"), limit);
+                let mut found = discovery::search(&self.ctx.defs, &text(args, "query"), limit);
+                reshape_schemas(&mut found, profile);
                 Meta::Answer(CallToolResult::structured(found))
             }
             discovery::SCHEMA => match discovery::schema(&self.ctx.defs, &text(args, "name")) {
-                Some(schema) => Meta::Answer(CallToolResult::structured(schema)),
+                Some(mut schema) => {
+                    reshape_schemas(&mut schema, profile);
+                    Meta::Answer(CallToolResult::structured(schema))
+                }
                 None => refuse(format!(
                     "unknown tool `{}`; {} finds the tools there are",
                     text(args, "name"),
@@ -613,6 +688,32 @@ fn success(
         result.content.insert(0, Content::text(said.join(" ")));
     }
     result.with_meta(meta)
+}
+
+/// Arguments that do not fit even after the profile's restoring: nothing was sent.
+fn invalid(tool: &str, message: String) -> CallToolResult {
+    CallToolResult::error(vec![Content::text(format!(
+        "invalid argument {message}\nNothing was sent to Caspio. Fix the arguments of {tool} and call it again."
+    ))])
+}
+
+/// Shapes every `inputSchema` in a discovery answer as the profile says.
+fn reshape_schemas(answer: &mut serde_json::Value, profile: Profile) {
+    match answer {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                if key == "inputSchema" {
+                    *value = profile.input_schema(value);
+                } else {
+                    reshape_schemas(value, profile);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            items.iter_mut().for_each(|v| reshape_schemas(v, profile))
+        }
+        _ => {}
+    }
 }
 
 /// A failed call as a tool error the model can read and act on.

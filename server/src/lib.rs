@@ -19,6 +19,7 @@ pub mod hosted;
 pub mod http;
 pub mod jsonrpc;
 pub mod net;
+pub mod profile;
 pub mod prompts;
 pub mod resources;
 pub mod scope;

@@ -7,7 +7,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Command::Tools { json } => commands::print_tools(json),
+        Command::Tools {
+            json,
+            schema_profile,
+        } => commands::print_tools(json, schema_profile),
         Command::Serve(args) => commands::run(commands::serve(args)),
         Command::Stdio(args) => commands::run(commands::stdio(args)),
         Command::Sandbox(args) => commands::run_sandbox(args),

@@ -6,6 +6,7 @@
 use crate::cli::{LogFormat, On429, ServeArgs, UpstreamArgs};
 use crate::config::{self, Account, FileConfig};
 use crate::http::HttpConfig;
+use crate::profile::Profile;
 use crate::scope::{Exposure, Scope};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -55,6 +56,8 @@ pub struct Settings {
     pub policy: caspio::runtime::tools::Policy,
     /// The most tokens one tool result may cost.
     pub max_result_tokens: usize,
+    /// How input schemas are shaped, unless a connection asks otherwise.
+    pub profile: Profile,
 }
 
 /// What `serve` runs with.
@@ -216,6 +219,13 @@ pub fn resolve(
         log_format: args.log_format,
         scope,
         exposure,
+        profile: match (args.schema_profile, &file.schema_profile) {
+            (Some(p), _) => p,
+            (None, Some(text)) => {
+                Profile::parse(text).map_err(|e| anyhow::anyhow!("schema_profile: {e}"))?
+            }
+            (None, None) => Profile::Default,
+        },
         max_result_tokens: match args.max_result_tokens.or(file.max_result_tokens) {
             Some(n) if n < 500 => anyhow::bail!(
                 "max_result_tokens: {n} tokens would cut most answers to nothing; use at least 500"
@@ -485,6 +495,22 @@ mod tests {
         assert_eq!(s.common.max_result_tokens, 800);
         let err = serve("serve --sandbox --max-result-tokens 10", &[], "").unwrap_err();
         assert!(err.to_string().contains("at least 500"), "{err}");
+        // The schema profile: flag over file, default when neither.
+        let profile = |argv: &str, file: &str| serve(argv, &[], file).map(|s| s.common.profile);
+        assert_eq!(profile("serve --sandbox", "").unwrap(), Profile::Default);
+        let file = "schema_profile = \"gemini\"\n";
+        assert_eq!(profile("serve --sandbox", file).unwrap(), Profile::Gemini);
+        assert_eq!(
+            profile("serve --sandbox --schema-profile openai-strict", file).unwrap(),
+            Profile::OpenAiStrict
+        );
+        let err = profile("serve --sandbox", "schema_profile = \"strict\"\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("schema_profile: unknown schema profile `strict`"),
+            "{err}"
+        );
+        assert!(Cli::try_parse_from(["caspio-mcp", "stdio", "--schema-profile", "x"]).is_err());
     }
 
     #[test]

@@ -69,7 +69,15 @@ impl Drop for Guard {
 }
 
 /// `GET /sse`.
-pub async fn open(State(sessions): State<Sessions>) -> Response {
+pub async fn open(State(sessions): State<Sessions>, uri: axum::http::Uri) -> Response {
+    // `?profile=` chooses the schema profile for the whole session.
+    let profile = match crate::handler::profile_query(uri.query())
+        .map(|name| crate::profile::Profile::parse(&name))
+        .transpose()
+    {
+        Ok(p) => p,
+        Err(e) => return (axum::http::StatusCode::BAD_REQUEST, e).into_response(),
+    };
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (to_server, from_client) = mpsc::channel::<ClientJsonRpcMessage>(64);
     let (to_client, from_server) = mpsc::channel::<ServerJsonRpcMessage>(64);
@@ -79,7 +87,7 @@ pub async fn open(State(sessions): State<Sessions>) -> Response {
         }
         s.insert(id.clone(), to_server);
     }
-    let handler = CaspioMcp::new(sessions.ctx.clone());
+    let handler = CaspioMcp::with_profile(sessions.ctx.clone(), profile);
     let shutdown = sessions.shutdown.clone();
     tokio::spawn(async move {
         match rmcp::serve_server(handler, (to_client, from_client)).await {

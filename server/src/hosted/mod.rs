@@ -294,7 +294,7 @@ async fn sse_open(
     match hosted.sse(&server).await {
         Ok(sessions) => {
             let sessions = sessions.with_messages_path(format!("/sse/{token}/messages"));
-            crate::sse::open(State(sessions)).await
+            crate::sse::open(State(sessions), request.uri().clone()).await
         }
         Err(response) => response,
     }

@@ -9,6 +9,7 @@ mod confirmation;
 mod hosted;
 mod legacy_sse;
 mod names;
+mod profiles;
 mod scoping;
 mod stdio;
 mod streamable_http;
