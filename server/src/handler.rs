@@ -4,11 +4,12 @@
 //! deployment can hand each request the context of its own account.
 
 use crate::audit::{Audit, CallRecord};
+use crate::confirm::{AskOnRetry, AskUser};
 use crate::discovery;
 use crate::profile::Profile;
 use crate::scope::{Exposure, Scope};
 use base64::Engine;
-use caspio::runtime::tools::{CallError, Confirm, Policy, Question, ToolDef, ToolOutput};
+use caspio::runtime::tools::{CallError, Confirm, Policy, ToolDef, ToolOutput};
 use caspio::runtime::{Error, Registry};
 use caspio::Client;
 #[allow(deprecated)]
@@ -422,18 +423,40 @@ impl CaspioMcp {
             })
             .unwrap_or_default();
         let started = std::time::Instant::now();
-        let ask = AskUser {
+        // 2026-07-28 forbids requests to the client: a question ends the call with an input
+        // request, answered on the retry (see `crate::confirm`).
+        let retry_asks = context
+            .protocol_version()
+            .is_some_and(|v| v.as_str() >= rmcp::model::ProtocolVersion::V_2026_07_28.as_str())
+            && AskOnRetry::can_ask(&context);
+        let on_retry = retry_asks.then(|| {
+            AskOnRetry::new(
+                def.name,
+                &args,
+                request.input_responses.as_ref(),
+                request.request_state.as_deref(),
+            )
+        });
+        let ask_now = AskUser {
             peer: context.peer.clone(),
+        };
+        let ask: &dyn Confirm = match &on_retry {
+            Some(later) => later,
+            None => &ask_now,
         };
         let outcome = caspio::runtime::tools::call_tool_with(
             &self.ctx.client,
             def,
             args,
             report,
-            &ask,
+            ask,
             &self.ctx.policy,
         )
         .await;
+        if let Some(input) = on_retry.as_ref().and_then(AskOnRetry::input_required) {
+            // Only the count was read; nothing changed. The client asks and calls again.
+            return Ok(input.into());
+        }
         if let Some(relay) = relay {
             // Every notification goes out before the result: a client drops progress that
             // arrives for a request it has already seen answered.
@@ -478,67 +501,6 @@ impl CaspioMcp {
         if let Ok(mut last) = self.ctx.last_rate_limit.lock() {
             *last = limits.clone();
         }
-    }
-}
-
-/// Asks the user through the client (MCP elicitation, a form with one yes/no field) before a
-/// guarded write that needs their yes. A client that cannot be asked (no elicitation capability,
-/// or the 2026-07-28 era, which forbids server-to-client requests) gets `None`, and the runtime
-/// falls back to asking the model for the user's `confirm_count`.
-struct AskUser {
-    peer: Peer<RoleServer>,
-}
-
-impl Confirm for AskUser {
-    fn confirm<'a>(
-        &'a self,
-        q: &'a Question,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<bool>> + Send + 'a>> {
-        Box::pin(async move {
-            use rmcp::model::{ElicitRequestParams, ElicitationAction, ElicitationSchema};
-            use rmcp::service::ElicitationMode;
-            if !self
-                .peer
-                .supported_elicitation_modes()
-                .contains(&ElicitationMode::Form)
-            {
-                return None;
-            }
-            let schema: ElicitationSchema = serde_json::from_value(json!({
-                "type": "object",
-                "properties": {"confirm": {"type": "boolean", "title": "Go ahead",
-                    "description": format!("Change these {} records", q.matching)}},
-                "required": ["confirm"]
-            }))
-            .ok()?;
-            let sample: Vec<String> = q.sample.iter().map(|r| r.to_string()).collect();
-            let message = format!(
-                "{} would change {} of {} records: {}. Nothing has changed yet. Some of them: {}",
-                q.tool,
-                q.matching,
-                q.total,
-                q.why,
-                sample.join("; ")
-            );
-            let answer = self
-                .peer
-                .create_elicitation(ElicitRequestParams::FormElicitationParams {
-                    meta: None,
-                    message,
-                    requested_schema: schema,
-                })
-                .await
-                .ok()?;
-            Some(match answer.action {
-                ElicitationAction::Accept => answer
-                    .content
-                    .as_ref()
-                    .and_then(|c| c.get("confirm"))
-                    .and_then(|v| v.as_bool())
-                    .unwrap_or(false),
-                _ => false,
-            })
-        })
     }
 }
 

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod confirm;
 pub mod discovery;
 pub mod handler;
 pub mod hosted;

@@ -265,3 +265,59 @@ async fn deleting_a_field_and_its_data_is_confirmed_like_a_change_to_every_recor
     client.cancel().await.ok();
     s.sandbox.task.abort();
 }
+
+/// A 2026-07-28 client (no sessions, no server-to-client requests) whose user answers
+/// `says_yes`: the server's question comes back as an input request, which rmcp's client
+/// answers through the same handler and retries.
+async fn connect_user_2026(says_yes: bool) -> (Server, User, RunningService<RoleClient, User>) {
+    use rmcp::model::ProtocolVersion;
+    use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
+    let s = start(HttpConfig::default()).await;
+    let user = User {
+        says_yes,
+        asked: Default::default(),
+    };
+    let transport = StreamableHttpClientTransport::from_uri(format!("{}/mcp", s.url));
+    let client = user
+        .clone()
+        .serve_with_lifecycle(
+            transport,
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .unwrap();
+    (s, user, client)
+}
+
+#[tokio::test]
+async fn on_2026_07_28_the_question_is_an_input_request_and_only_a_yes_goes_on() {
+    let (s, user, client) = connect_user_2026(false).await;
+    let before = inventory(&client).await;
+    let declined = call(&client, DELETE_ALL, all_inventory()).await;
+    assert_eq!(declined.is_error, Some(true), "{declined:?}");
+    assert!(
+        text(&declined).contains("the user declined"),
+        "{}",
+        text(&declined)
+    );
+    let asked = user.asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].contains(&format!("would change {before} of {before} records")));
+    assert_eq!(inventory(&client).await, before, "nothing was deleted");
+    assert!(
+        s.versions.lock().unwrap().iter().all(|v| v == "2026-07-28"),
+        "the whole exchange is on the stateless era"
+    );
+    client.cancel().await.ok();
+    s.sandbox.task.abort();
+
+    let (s, user, client) = connect_user_2026(true).await;
+    let done = call(&client, DELETE_ALL, all_inventory()).await;
+    assert_ne!(done.is_error, Some(true), "{done:?}");
+    assert_eq!(user.asked.lock().unwrap().len(), 1);
+    assert_eq!(inventory(&client).await, 0);
+    client.cancel().await.ok();
+    s.sandbox.task.abort();
+}
