@@ -13,14 +13,25 @@ use axum::response::{IntoResponse, Response};
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
 use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
+
+/// One open SSE session: where its messages go, and the ids of its requests not yet answered
+/// (a second request with one of them is refused, as on Streamable HTTP: see
+/// `crate::http::inflight`).
+#[derive(Clone)]
+struct Open {
+    sender: mpsc::Sender<ClientJsonRpcMessage>,
+    in_flight: Arc<Mutex<HashSet<String>>>,
+}
+
+type OpenSessions = HashMap<String, Open>;
 
 /// Open SSE sessions.
 #[derive(Clone)]
 pub struct Sessions {
-    inner: Arc<Mutex<HashMap<String, mpsc::Sender<ClientJsonRpcMessage>>>>,
+    inner: Arc<Mutex<OpenSessions>>,
     ctx: Arc<Context>,
     shutdown: CancellationToken,
     max_body: usize,
@@ -57,7 +68,7 @@ impl Sessions {
 /// Removes the session when its stream ends.
 struct Guard {
     id: String,
-    sessions: Arc<Mutex<HashMap<String, mpsc::Sender<ClientJsonRpcMessage>>>>,
+    sessions: Arc<Mutex<OpenSessions>>,
 }
 
 impl Drop for Guard {
@@ -81,11 +92,19 @@ pub async fn open(State(sessions): State<Sessions>, uri: axum::http::Uri) -> Res
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (to_server, from_client) = mpsc::channel::<ClientJsonRpcMessage>(64);
     let (to_client, from_server) = mpsc::channel::<ServerJsonRpcMessage>(64);
+    let in_flight: Arc<Mutex<HashSet<String>>> = Default::default();
+    let answered = in_flight.clone();
     if let Ok(mut s) = sessions.inner.lock() {
         if s.len() >= sessions.max_sessions {
             return crate::http::too_many_sessions(s.len());
         }
-        s.insert(id.clone(), to_server);
+        s.insert(
+            id.clone(),
+            Open {
+                sender: to_server,
+                in_flight: in_flight.clone(),
+            },
+        );
     }
     let handler = CaspioMcp::with_profile(sessions.ctx.clone(), profile);
     let shutdown = sessions.shutdown.clone();
@@ -116,6 +135,16 @@ pub async fn open(State(sessions): State<Sessions>, uri: axum::http::Uri) -> Res
     let messages = from_server
         .map(move |msg| {
             let _keep = &guard;
+            let id = match &msg {
+                ServerJsonRpcMessage::Response(r) => serde_json::to_string(&r.id).ok(),
+                ServerJsonRpcMessage::Error(e) => {
+                    e.id.as_ref().and_then(|id| serde_json::to_string(id).ok())
+                }
+                _ => None,
+            };
+            if let (Some(id), Ok(mut waiting)) = (id, answered.lock()) {
+                waiting.remove(&id);
+            }
             let data = serde_json::to_string(&msg).unwrap_or_else(|_| "{}".into());
             Ok::<_, std::convert::Infallible>(Event::default().event("message").data(data))
         })
@@ -134,8 +163,12 @@ pub async fn post(
     let Some(id) = q.get("sessionId") else {
         return (StatusCode::BAD_REQUEST, "sessionId is required").into_response();
     };
-    let sender = sessions.inner.lock().ok().and_then(|s| s.get(id).cloned());
-    let Some(mut sender) = sender else {
+    let open = sessions.inner.lock().ok().and_then(|s| s.get(id).cloned());
+    let Some(Open {
+        mut sender,
+        in_flight,
+    }) = open
+    else {
         return (StatusCode::NOT_FOUND, "unknown or closed session").into_response();
     };
     let bytes = match to_bytes(body, sessions.max_body).await {
@@ -167,6 +200,22 @@ pub async fn post(
             return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
         }
     };
+    if let ClientJsonRpcMessage::Request(r) = &message {
+        // As JSON, so the number 7 and the string "7" stay two ids.
+        let id = serde_json::to_string(&r.id).unwrap_or_default();
+        let fresh = in_flight
+            .lock()
+            .map(|mut f| f.insert(id.clone()))
+            .unwrap_or(true);
+        if !fresh {
+            let error = jsonrpc::error(
+                serde_json::to_value(&r.id).unwrap_or_default(),
+                jsonrpc::INVALID_REQUEST,
+                format!("request id {id} is already in flight in this session; give every request its own id"),
+            );
+            return (StatusCode::CONFLICT, axum::Json(error)).into_response();
+        }
+    }
     if sender.send(message).await.is_err() {
         return (StatusCode::NOT_FOUND, "the session has ended").into_response();
     }

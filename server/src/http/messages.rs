@@ -13,6 +13,11 @@ use axum::response::{IntoResponse, Response};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct RpcMethod(pub Option<String>);
 
+/// The id of a checked POST body that is one request (`None` for notifications, responses and
+/// batches).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct RpcId(pub Option<serde_json::Value>);
+
 /// The layer; its state is the size cap in bytes, which bounds a body without a length.
 pub(super) async fn check(State(max_body): State<usize>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
@@ -35,10 +40,16 @@ pub(super) async fn check(State(max_body): State<usize>, request: Request, next:
         };
         return (status, axum::Json(error)).into_response();
     }
-    let method = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
+    let message = serde_json::from_slice::<serde_json::Value>(&bytes).ok();
+    let method = message
+        .as_ref()
         .and_then(|m| m["method"].as_str().map(str::to_string));
+    let id = message
+        .as_ref()
+        .filter(|_| method.is_some())
+        .and_then(|m| m.get("id").cloned());
     parts.extensions.insert(RpcMethod(method));
+    parts.extensions.insert(RpcId(id));
     next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
         .await
 }

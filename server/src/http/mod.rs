@@ -10,6 +10,7 @@
 
 mod accept;
 mod body;
+mod inflight;
 mod messages;
 mod origin;
 mod rate_headers;
@@ -100,6 +101,10 @@ pub fn router(ctx: Arc<Context>, config: HttpConfig, shutdown: CancellationToken
     let config = Arc::new(config);
     // Layers run from the last added to the first.
     let mcp = mcp
+        .layer(middleware::from_fn_with_state(
+            inflight::InFlight::default(),
+            inflight::once,
+        ))
         .layer(middleware::from_fn_with_state(
             sessions::Cap {
                 sessions: (!config.stateless).then_some(open_sessions),

@@ -270,3 +270,45 @@ fn a_body_cap_too_small_for_any_request_is_refused() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_second_request_with_an_id_still_in_flight_gets_an_error_not_silence() {
+    let s = start(HttpConfig::default()).await;
+    let http = reqwest::Client::new();
+    let mcp = format!("{}/mcp", s.url);
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let (_, session, _) = post(&http, &mcp, &[], init.to_string()).await;
+    let headers = vec![
+        ("mcp-session-id", session.expect("a session id")),
+        ("mcp-protocol-version", "2025-11-25".to_string()),
+    ];
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    post(&http, &mcp, &headers, initialized.to_string()).await;
+    // Caspio answers slowly, so the first call is still in flight when the second arrives.
+    s.sandbox
+        .sandbox
+        .apply(&caspio_mcp::sandbox::FaultSettings {
+            latency_ms: 400,
+            ..Default::default()
+        })
+        .unwrap();
+    let call = json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": "list_all_caspio_tables", "arguments": {}}}).to_string();
+    let first = tokio::spawn({
+        let (http, mcp, headers, call) = (http.clone(), mcp.clone(), headers.clone(), call.clone());
+        async move { post(&http, &mcp, &headers, call).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let (status, _, second) = post(&http, &mcp, &headers, call.clone()).await;
+    assert_eq!(status, 200);
+    assert_eq!(id_and_code(&second), (json!(9), -32600), "{second}");
+    assert!(second["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("already in flight"));
+    let (_, _, first) = first.await.unwrap();
+    assert_eq!(first["id"], 9);
+    assert!(first["result"]["content"].is_array(), "{first}");
+    // Answered: the id can be used again.
+    let (_, _, again) = post(&http, &mcp, &headers, call).await;
+    assert!(again["result"].is_object(), "{again}");
+}

@@ -137,3 +137,57 @@ async fn legacy_sse_transport() {
     );
     s.sandbox.task.abort();
 }
+
+#[tokio::test]
+async fn a_request_id_in_flight_is_refused_on_sse_too() {
+    let s = start(HttpConfig::default()).await;
+    let http = reqwest::Client::new();
+    let mut stream = http
+        .get(format!("{}/sse", s.url))
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    let mut buf = String::new();
+    while !buf.contains("\n\n") {
+        buf.push_str(&String::from_utf8_lossy(
+            &stream.chunk().await.unwrap().unwrap(),
+        ));
+    }
+    let endpoint = buf
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .unwrap()
+        .to_string();
+    let url = format!("{}{endpoint}", s.url);
+    let post = |body: Value| {
+        let (http, url) = (http.clone(), url.clone());
+        async move { http.post(url).json(&body).send().await.unwrap() }
+    };
+    post(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2024-11-05", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})).await;
+    post(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+    s.sandbox
+        .sandbox
+        .apply(&caspio_mcp::sandbox::FaultSettings {
+            latency_ms: 300,
+            ..Default::default()
+        })
+        .unwrap();
+    let call = json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "list_all_caspio_tables", "arguments": {}}});
+    assert_eq!(post(call.clone()).await.status(), 202);
+    let second = post(call.clone()).await;
+    assert_eq!(second.status(), 409);
+    let error: Value = second.json().await.unwrap();
+    assert_eq!(id_and_code(&error), (json!(5), -32600), "{error}");
+    // The first is answered once; then the id is free again.
+    let events = sse_events(&mut stream, 2).await;
+    let answers: Vec<Value> = events
+        .iter()
+        .map(|(_, d)| serde_json::from_str::<Value>(d).unwrap())
+        .filter(|v| v["id"] == 5)
+        .collect();
+    assert_eq!(answers.len(), 1, "{events:?}");
+    assert!(answers[0]["result"].is_object());
+    assert_eq!(post(call).await.status(), 202);
+    assert_eq!(sse_events(&mut stream, 1).await.len(), 1);
+}
