@@ -79,6 +79,13 @@ pub async fn token(state: State, headers: HeaderMap, body: Bytes) -> Response {
             .into_iter()
             .collect();
     let config = &state.config;
+    if state.faults.faults.lock().is_ok_and(|f| f.refuse_tokens) {
+        return oauth_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "The token service is unavailable (fault switch refuse_tokens)",
+        );
+    }
     let lifetime = state
         .faults
         .token_lifetime

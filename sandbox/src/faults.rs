@@ -1,6 +1,7 @@
 //! Fault and limit switches for tests and demos, all off by default: a request quota per window
 //! answered with 429 and rate-limit headers, added latency, a share of 5xx answers, dropped
-//! connections, and early token expiry. They apply to API routes, not to `/oauth/token`.
+//! connections, early token expiry, and a token endpoint that refuses to issue tokens. All but
+//! the last apply to API routes, not to `/oauth/token`.
 
 use super::error::CaspioError;
 use super::http::State;
@@ -23,6 +24,8 @@ pub struct Faults {
     pub error_every: u64,
     /// One connection in this many is dropped mid-answer (0 = never).
     pub drop_every: u64,
+    /// `/oauth/token` answers 503 to every request (an identity outage).
+    pub refuse_tokens: bool,
 }
 
 /// The switches and their counters.
@@ -145,6 +148,9 @@ pub struct FaultSettings {
     /// configured).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_lifetime_s: Option<u64>,
+    /// The token endpoint answers 503 to every request.
+    #[serde(default)]
+    pub refuse_tokens: bool,
 }
 
 impl FaultSettings {
@@ -160,6 +166,7 @@ impl FaultSettings {
             latency: Duration::from_millis(self.latency_ms),
             error_every: self.error_every,
             drop_every: self.drop_every,
+            refuse_tokens: self.refuse_tokens,
         })
     }
 
@@ -172,6 +179,7 @@ impl FaultSettings {
             quota: f.quota.map_or(0, |(n, _)| n),
             quota_seconds: f.quota.map_or(0, |(_, w)| w.as_secs()),
             token_lifetime_s: None,
+            refuse_tokens: f.refuse_tokens,
         }
     }
 }

@@ -390,4 +390,7 @@ pub struct SandboxArgs {
     /// Access tokens live this many seconds (Caspio's: 86,399).
     #[arg(long)]
     pub token_lifetime_s: Option<u64>,
+    /// The token endpoint answers 503 to every request (an identity outage).
+    #[arg(long)]
+    pub refuse_tokens: bool,
 }

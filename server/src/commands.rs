@@ -364,6 +364,7 @@ pub fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
             quota: args.quota.map_or(0, |(n, _)| n as u64),
             quota_seconds: args.quota.map_or(0, |(_, s)| s),
             token_lifetime_s: args.token_lifetime_s,
+            refuse_tokens: args.refuse_tokens,
         };
         running
             .sandbox

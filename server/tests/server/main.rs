@@ -10,6 +10,7 @@ mod hosted;
 mod legacy_sse;
 mod names;
 mod profiles;
+mod reliability;
 mod scoping;
 mod stdio;
 mod streamable_http;

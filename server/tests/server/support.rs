@@ -65,9 +65,27 @@ pub struct StdioServer {
 
 impl StdioServer {
     pub fn launch(extra: &[&str]) -> StdioServer {
+        let mut args = vec!["stdio", "--sandbox"];
+        args.extend(extra);
+        Self::spawn(&args)
+    }
+
+    /// `caspio-mcp stdio` against an account at `base_url` (a sandbox of the test's own).
+    pub fn launch_for(base_url: &str, client_id: &str, client_secret: &str) -> StdioServer {
+        Self::spawn(&[
+            "stdio",
+            "--account",
+            base_url,
+            "--client-id",
+            client_id,
+            "--client-secret",
+            client_secret,
+        ])
+    }
+
+    fn spawn(args: &[&str]) -> StdioServer {
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_caspio-mcp"))
-            .args(["stdio", "--sandbox"])
-            .args(extra)
+            .args(args)
             .env("CASPIO_MCP_LOG", "warn")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
