@@ -7,6 +7,7 @@ mod binary;
 mod budget;
 mod confirmation;
 mod hosted;
+mod hostile;
 mod legacy_sse;
 mod names;
 mod profiles;
