@@ -3,6 +3,7 @@
 //! own document, the token budget, and the snapshots of everything generated. One test binary;
 //! each module one concern.
 
+mod argument_fuzz;
 mod client_requests;
 mod names;
 mod reference_spec;
