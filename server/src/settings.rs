@@ -151,6 +151,7 @@ pub fn resolve_hosted(
         stateless: true,
         max_body: config::max_body(file.max_body)?,
         max_sessions: crate::http::DEFAULT_MAX_SESSIONS,
+        ..HttpConfig::default()
     };
     Ok(HostedSettings {
         database_url,
@@ -280,6 +281,7 @@ pub fn resolve_serve(
         stateless: args.stateless || file.stateless.unwrap_or(false),
         max_body: common.max_body,
         max_sessions: config::max_sessions(args.max_sessions.or(file.max_sessions))?,
+        ..HttpConfig::default()
     };
     Ok(ServeSettings {
         common,

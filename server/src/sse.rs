@@ -171,9 +171,20 @@ pub async fn post(
     else {
         return (StatusCode::NOT_FOUND, "unknown or closed session").into_response();
     };
-    let bytes = match to_bytes(body, sessions.max_body).await {
-        Ok(b) => b,
+    let read = tokio::time::timeout(
+        crate::http::DEFAULT_BODY_TIMEOUT,
+        to_bytes(body, sessions.max_body),
+    );
+    let bytes = match read.await {
+        Ok(Ok(b)) => b,
         Err(_) => {
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                "the request body did not arrive in time",
+            )
+                .into_response()
+        }
+        Ok(Err(_)) => {
             return (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("the body is over {} bytes", sessions.max_body),

@@ -18,17 +18,38 @@ pub(super) struct RpcMethod(pub Option<String>);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct RpcId(pub Option<serde_json::Value>);
 
-/// The layer; its state is the size cap in bytes, which bounds a body without a length.
-pub(super) async fn check(State(max_body): State<usize>, request: Request, next: Next) -> Response {
+/// How a body is read: at most `max` bytes (which bounds a body without a length), within
+/// `timeout`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BodyRead {
+    pub max: usize,
+    pub timeout: std::time::Duration,
+}
+
+/// The layer.
+pub(super) async fn check(State(read): State<BodyRead>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, max_body).await else {
-        return super::refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("the request body is over {max_body} bytes"),
-        );
+    let bytes = match tokio::time::timeout(read.timeout, axum::body::to_bytes(body, read.max)).await
+    {
+        Err(_) => {
+            return super::refuse(
+                StatusCode::REQUEST_TIMEOUT,
+                &format!(
+                    "the request body did not arrive within {} s",
+                    read.timeout.as_secs_f64()
+                ),
+            )
+        }
+        Ok(Err(_)) => {
+            return super::refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("the request body is over {} bytes", read.max),
+            )
+        }
+        Ok(Ok(bytes)) => bytes,
     };
     if let Some(error) = jsonrpc::problem(&bytes) {
         // A request that parsed but has bad params is answered like any JSON-RPC error (200); a
@@ -60,9 +81,37 @@ mod tests {
     use super::*;
     use axum::body::Body;
 
+    fn limit(max: usize) -> BodyRead {
+        BodyRead {
+            max,
+            timeout: std::time::Duration::from_secs(5),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_that_stalls_gets_408_instead_of_holding_the_connection() {
+        let read_for = BodyRead {
+            max: 1024,
+            timeout: std::time::Duration::from_millis(100),
+        };
+        let app = echo().layer(axum::middleware::from_fn_with_state(read_for, check));
+        // A few bytes, then nothing, never the end.
+        let stalled = futures::stream::once(async {
+            Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"{\"jsonrpc\":"))
+        })
+        .chain(futures::stream::pending());
+        use futures::StreamExt as _;
+        let request = Request::post("/mcp")
+            .body(Body::from_stream(stalled))
+            .unwrap();
+        let (status, text) = read(send(app, request).await).await;
+        assert_eq!(status, 408, "{text}");
+        assert!(text.contains("did not arrive within 0.1 s"), "{text}");
+    }
+
     #[tokio::test]
     async fn malformed_messages_get_json_rpc_errors_and_good_ones_pass_whole() {
-        let app = || echo().layer(axum::middleware::from_fn_with_state(64usize, check));
+        let app = || echo().layer(axum::middleware::from_fn_with_state(limit(64), check));
         let post = |body: &str| {
             Request::post("/mcp")
                 .body(Body::from(body.to_string()))
@@ -98,7 +147,7 @@ mod tests {
             .fallback(|request: Request| async move {
                 format!("{:?}", request.extensions().get::<RpcMethod>())
             })
-            .layer(axum::middleware::from_fn_with_state(1024usize, check));
+            .layer(axum::middleware::from_fn_with_state(limit(1024), check));
         let request = Request::post("/mcp")
             .body(Body::from(
                 r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,

@@ -48,7 +48,13 @@ pub struct HttpConfig {
     /// is refused with 503 until others close (idle Streamable HTTP sessions close after five
     /// minutes), so a client that opens sessions in a loop cannot exhaust memory.
     pub max_sessions: usize,
+    /// The longest a request body may take to arrive; a client that sends part of one and stalls
+    /// gets 408 instead of holding a connection and a task forever.
+    pub body_timeout: std::time::Duration,
 }
+
+/// The default time a request body may take to arrive: a 28 MB upload over a slow uplink fits.
+pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Default for HttpConfig {
     fn default() -> Self {
@@ -58,6 +64,7 @@ impl Default for HttpConfig {
             stateless: false,
             max_body: DEFAULT_MAX_BODY,
             max_sessions: DEFAULT_MAX_SESSIONS,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 }
@@ -113,7 +120,10 @@ pub fn router(ctx: Arc<Context>, config: HttpConfig, shutdown: CancellationToken
             sessions::cap,
         ))
         .layer(middleware::from_fn_with_state(
-            config.max_body,
+            messages::BodyRead {
+                max: config.max_body,
+                timeout: config.body_timeout,
+            },
             messages::check,
         ))
         .layer(middleware::from_fn(accept::answer_in_kind));
@@ -150,7 +160,11 @@ async fn ready(ctx: Arc<Context>) -> Response {
 /// The checks of an MCP endpoint, around `app`: Accept widened (and JSON for JSON-only
 /// clients), then JSON-RPC messages checked.
 pub fn mcp_checked(app: Router, max_body: usize) -> Router {
-    app.layer(middleware::from_fn_with_state(max_body, messages::check))
+    let read = messages::BodyRead {
+        max: max_body,
+        timeout: DEFAULT_BODY_TIMEOUT,
+    };
+    app.layer(middleware::from_fn_with_state(read, messages::check))
         .layer(middleware::from_fn(accept::answer_in_kind))
 }
 
