@@ -22,6 +22,8 @@ pub struct AppState {
     pub log: std::sync::Mutex<Vec<super::LogEntry>>,
     /// Fault injection state.
     pub faults: super::faults::FaultState,
+    /// TCP connections accepted, for tests that check clients reuse theirs.
+    pub connections: std::sync::atomic::AtomicU64,
 }
 
 /// The state as handlers take it.

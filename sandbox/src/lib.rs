@@ -162,6 +162,7 @@ impl Sandbox {
                 auth: Default::default(),
                 log: Default::default(),
                 faults: Default::default(),
+                connections: Default::default(),
             }),
         })
     }
@@ -214,8 +215,12 @@ impl Sandbox {
         let listener = socket.listen(BACKLOG)?;
         let local = listener.local_addr()?;
         let app = self.router();
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let state = self.state.clone();
+        let listener = axum::serve::ListenerExt::tap_io(listener, move |tcp| {
             let _ = tcp.set_nodelay(true);
+            state
+                .connections
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -260,6 +265,13 @@ impl Sandbox {
         if let Ok(mut l) = self.state.faults.token_lifetime.lock() {
             *l = new_lifetime;
         }
+    }
+
+    /// How many TCP connections it has accepted.
+    pub fn connections_accepted(&self) -> u64 {
+        self.state
+            .connections
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How many access tokens were issued.

@@ -427,3 +427,37 @@ async fn fetch_all_gathers_every_page_with_progress_and_a_cap() {
     assert_eq!(float_cap["Result"].as_array().unwrap().len(), 7);
     sb.task.abort();
 }
+
+#[tokio::test]
+async fn concurrent_first_calls_share_one_token_and_calls_reuse_their_connections() {
+    let (client, sb) = start().await;
+    // 16 calls at once on a fresh client: one token request for all of them.
+    let calls = (0..16).map(|_| {
+        let client = client.clone();
+        async move { call(&client, "list_all_caspio_tables", json!({})).await }
+    });
+    let results = futures::future::join_all(calls).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(
+        client.token_requests(),
+        1,
+        "one token for 16 concurrent first calls"
+    );
+    let after_burst = sb.sandbox.connections_accepted();
+    assert!(
+        after_burst <= 17,
+        "at most one connection per concurrent call (and the token's): {after_burst}"
+    );
+    // 50 more, one after another: they ride the pooled connections, opening none.
+    for _ in 0..50 {
+        call(&client, "list_all_caspio_tables", json!({}))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        sb.sandbox.connections_accepted(),
+        after_burst,
+        "sequential calls reuse a kept-alive connection"
+    );
+    sb.task.abort();
+}

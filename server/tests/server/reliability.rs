@@ -487,16 +487,19 @@ async fn a_restarted_server_answers_new_clients_and_old_ones_get_a_clear_error()
             .spawn()
             .unwrap()
     };
+    // The URL the server prints; its output is drained to the end, so a closed pipe never stops it.
     let url_of = |child: &mut std::process::Child| {
         use std::io::BufRead;
         let out = std::io::BufReader::new(child.stdout.take().unwrap());
-        out.lines()
-            .map_while(Result::ok)
-            .find_map(|l| {
-                l.split("Streamable HTTP: ")
-                    .nth(1)
-                    .map(|u| u.trim().to_string())
-            })
+        let (found, url) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                if let Some(u) = line.split("Streamable HTTP: ").nth(1) {
+                    let _ = found.send(u.trim().to_string());
+                }
+            }
+        });
+        url.recv_timeout(Duration::from_secs(30))
             .expect("the server prints its URL")
     };
     let mut first = launch("127.0.0.1:0");
