@@ -41,7 +41,11 @@ async fn main() {
         .unwrap();
     for i in 0..ROWS {
         registry
-            .call(&client, "create_a_caspio_record", args(json!({"table_name": "Big", "record": {"Label": format!("row {i}"), "N": i}})))
+            .call(
+                &client,
+                "create_a_caspio_record",
+                args(json!({"table_name": "Big", "record": {"Label": format!("row {i}"), "N": i}})),
+            )
             .await
             .unwrap();
     }
@@ -58,19 +62,30 @@ async fn main() {
         let before = client.stats().api_calls;
         let started = Instant::now();
         let out = registry
-            .call(&client, "list_all_caspio_records", args(json!({"table_name": "Big", "fetch_all": true, "max_rows": 5000})))
+            .call(
+                &client,
+                "list_all_caspio_records",
+                args(json!({"table_name": "Big", "fetch_all": true, "max_rows": 5000})),
+            )
             .await
             .unwrap();
         parallel.push(started.elapsed());
         calls_parallel = client.stats().api_calls - before;
-        assert_eq!(out.structured.unwrap()["Result"].as_array().unwrap().len(), ROWS);
+        assert_eq!(
+            out.structured.unwrap()["Result"].as_array().unwrap().len(),
+            ROWS
+        );
 
         let before = client.stats().api_calls;
         let started = Instant::now();
         let mut rows = 0;
         for page in 1.. {
             let out = registry
-                .call(&client, "list_all_caspio_records", args(json!({"table_name": "Big", "page_number": page, "page_size": 1000})))
+                .call(
+                    &client,
+                    "list_all_caspio_records",
+                    args(json!({"table_name": "Big", "page_number": page, "page_size": 1000})),
+                )
                 .await
                 .unwrap();
             let n = out.structured.unwrap()["Result"].as_array().unwrap().len();

@@ -4,7 +4,8 @@ driven by the Rust load client (`server/examples/load.rs`: keep-alive connection
 user, unique ids) at concurrency 1, 8 and 64; then the per-call latency the official Python and
 TypeScript SDKs see, memory, and cold start. Prints Markdown tables with ratios from this one run.
 
-Run it through `bash tests/bench/side_by_side.sh [REQUESTS]`, which builds and installs what it needs.
+Run it through `bash tests/bench/side_by_side.sh [REQUESTS] [--write]`, which builds and installs
+what it needs; `--write` puts the tables into BENCHMARKS.md between its side-by-side markers.
 """
 import asyncio
 import json
@@ -21,8 +22,16 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.path.join(ROOT, "target/release/caspio-mcp")
 LOAD = os.path.join(ROOT, "target/release/examples/load")
 PY = os.path.join(ROOT, "tests/bench/.venv/bin/python")
-REQUESTS = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+WRITE = "--write" in sys.argv
+ARGS = [a for a in sys.argv[1:] if a != "--write"]
+REQUESTS = int(ARGS[0]) if ARGS else 2000
 procs = []
+report = []
+
+
+def say(line=""):
+    print(line)
+    report.append(line)
 
 
 def free_port():
@@ -179,29 +188,39 @@ def main():
         "FastMCP": statistics.median(cold_start([PY, os.path.join(ROOT, "tests/bench/fastmcp_server.py"), os.path.join(ROOT, "caspio-spec/openapi.yaml"), sb, tok, str(cold_port)], f"http://127.0.0.1:{cold_port}/mcp") for _ in range(3)),
     }
 
-    print(f"## Side by side ({REQUESTS} requests per row at concurrency 8 and 64, {max(REQUESTS // 4, 200)} at 1; FastMCP a quarter of that)\n")
+    say(f"## Side by side ({REQUESTS} requests per row at concurrency 8 and 64, {max(REQUESTS // 4, 200)} at 1; FastMCP a quarter of that)\n")
     for c in (1, 8, 64):
         base = rows[c]["direct REST (the floor)"]
         fm = rows[c]["FastMCP from_openapi (session)"]
-        print(f"### Concurrency {c}\n")
-        print("| path | requests/s | p50 ms | p99 ms | p50 / direct | throughput / direct | vs FastMCP (throughput) | errors |")
-        print("|---|---|---|---|---|---|---|---|")
+        say(f"### Concurrency {c}\n")
+        say("| path | requests/s | p50 ms | p99 ms | p50 / direct | throughput / direct | vs FastMCP (throughput) | errors |")
+        say("|---|---|---|---|---|---|---|---|")
         for name, r in rows[c].items():
-            print(f"| {name} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p50_ms'] / base['p50_ms']:.2f}x | {r['rps'] / base['rps']:.0%} | {r['rps'] / fm['rps']:.1f}x | {r['errors']} |")
-        print()
-    print("### Per-call latency through the official SDKs (median of 200 sequential calls, ms)\n")
-    print("| SDK | session | stateless | SSE | FastMCP |")
-    print("|---|---|---|---|---|")
+            say(f"| {name} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p50_ms'] / base['p50_ms']:.2f}x | {r['rps'] / base['rps']:.0%} | {r['rps'] / fm['rps']:.1f}x | {r['errors']} |")
+        say()
+    say("### Per-call latency through the official SDKs (median of 200 sequential calls, ms)\n")
+    say("| SDK | session | stateless | SSE | FastMCP |")
+    say("|---|---|---|---|---|")
     for s in ("Python SDK", "TypeScript SDK"):
         if (s, "session") in sdk:
-            print(f"| {s} | " + " | ".join(f"{sdk.get((s, k), float('nan')):.2f}" for k in ("session", "stateless", "SSE", "FastMCP")) + " |")
-    print("\n### Memory and cold start\n")
-    print("| | caspio-mcp | FastMCP |")
-    print("|---|---|---|")
-    print(f"| RSS idle | {rss_idle['caspio-mcp']:.0f} MB | {rss_idle['FastMCP']:.0f} MB |")
-    print(f"| RSS after the runs above | {rss_after['caspio-mcp']:.0f} MB | {rss_after['FastMCP']:.0f} MB |")
-    print(f"| RSS with 1,000 more open sessions | {rss_1000:.0f} MB | |")
-    print(f"| cold start to the first answered initialize (median) | {cold['caspio-mcp']:.0f} ms | {cold['FastMCP']:.0f} ms |")
+            say(f"| {s} | " + " | ".join(f"{sdk.get((s, k), float('nan')):.2f}" for k in ("session", "stateless", "SSE", "FastMCP")) + " |")
+    say("\n### Memory and cold start\n")
+    say("| | caspio-mcp | FastMCP |")
+    say("|---|---|---|")
+    say(f"| RSS idle | {rss_idle['caspio-mcp']:.0f} MB | {rss_idle['FastMCP']:.0f} MB |")
+    say(f"| RSS after the runs above | {rss_after['caspio-mcp']:.0f} MB | {rss_after['FastMCP']:.0f} MB |")
+    say(f"| RSS with 1,000 more open sessions | {rss_1000:.0f} MB | |")
+    say(f"| cold start to the first answered initialize (median) | {cold['caspio-mcp']:.0f} ms | {cold['FastMCP']:.0f} ms |")
+
+
+    if WRITE:
+        path = os.path.join(ROOT, "BENCHMARKS.md")
+        text = open(path, encoding="utf-8").read()
+        start, end = "<!-- side-by-side:start -->", "<!-- side-by-side:end -->"
+        head, rest = text.split(start)
+        _, tail = rest.split(end)
+        table = "\n".join(report).replace("## Side by side", "Last run", 1)
+        open(path, "w", encoding="utf-8").write(f"{head}{start}\n{table}\n{end}{tail}")
 
 
 try:

@@ -136,7 +136,7 @@ async fn fault_switches_are_read_and_set_over_http() {
     assert_eq!(set.status(), 200);
     assert_eq!(
         read().await,
-        json!({"latency_ms": 5, "error_every": 0, "drop_every": 0, "quota": 2, "quota_seconds": 60})
+        json!({"latency_ms": 5, "error_every": 0, "drop_every": 0, "quota": 2, "quota_seconds": 60, "refuse_tokens": false})
     );
     // The quota now answers 429 after two API calls.
     h.ok("list_all_caspio_tables", json!({})).await;
