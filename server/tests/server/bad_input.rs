@@ -36,36 +36,15 @@ fn case(
     }
 }
 
-/// Posts `body` to `url` as JSON with an MCP client's `Accept`; the status, session id and the
-/// JSON-RPC message answered (read out of an event stream when it is one).
+/// Posts `body` to `url`: the status, session id and JSON-RPC message answered.
 async fn post(
     http: &reqwest::Client,
     url: &str,
     headers: &[(&'static str, String)],
     body: String,
 ) -> (u16, Option<String>, Value) {
-    let mut r = http
-        .post(url)
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream");
-    for (k, v) in headers {
-        r = r.header(*k, v);
-    }
-    let resp = r.body(body).send().await.unwrap();
-    let status = resp.status().as_u16();
-    let session = resp
-        .headers()
-        .get("mcp-session-id")
-        .map(|v| v.to_str().unwrap().to_string());
-    let text = resp.text().await.unwrap();
-    let json = text
-        .lines()
-        .rev()
-        .filter_map(|l| l.strip_prefix("data: "))
-        .find_map(|d| serde_json::from_str::<Value>(d).ok())
-        .or_else(|| serde_json::from_str(&text).ok())
-        .unwrap_or(Value::Null);
-    (status, session, json)
+    let (status, session, _, message) = post_mcp(http, url, headers, body.into_bytes()).await;
+    (status, session, message)
 }
 
 #[tokio::test]

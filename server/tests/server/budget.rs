@@ -5,8 +5,6 @@ use super::support::*;
 use caspio_mcp::handler::Context;
 use caspio_mcp::http::HttpConfig;
 use rmcp::model::{CallToolRequestParams, ContentBlock};
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::ServiceExt;
 use serde_json::json;
 
 #[tokio::test]
@@ -17,13 +15,7 @@ async fn long_results_are_cut_at_a_record_and_big_files_are_linked() {
             .with_max_result_tokens(500)
     })
     .await;
-    let client = ()
-        .serve(StreamableHttpClientTransport::from_uri(format!(
-            "{}/mcp",
-            s.url
-        )))
-        .await
-        .unwrap();
+    let client = connect(&format!("{}/mcp", s.url)).await;
     let call = |name: &str, arguments: serde_json::Value| {
         let request = CallToolRequestParams::new(name.to_string())
             .with_arguments(arguments.as_object().cloned().unwrap());

@@ -144,13 +144,7 @@ async fn a_user_who_declines_changes_nothing_and_no_argument_skips_asking() {
 #[tokio::test]
 async fn without_elicitation_only_the_count_the_user_approved_goes_through() {
     let s = start(HttpConfig::default()).await;
-    let client = ()
-        .serve(StreamableHttpClientTransport::from_uri(format!(
-            "{}/mcp",
-            s.url
-        )))
-        .await
-        .unwrap();
+    let client = connect(&format!("{}/mcp", s.url)).await;
     let before = inventory(&client).await;
     let refused = call(&client, DELETE_ALL, all_inventory()).await;
     assert_eq!(refused.is_error, Some(true));
@@ -232,13 +226,7 @@ async fn deleting_a_field_and_its_data_is_confirmed_like_a_change_to_every_recor
 
     // No way to ask: only the count the user was shown goes through.
     let s = start(HttpConfig::default()).await;
-    let client = ()
-        .serve(StreamableHttpClientTransport::from_uri(format!(
-            "{}/mcp",
-            s.url
-        )))
-        .await
-        .unwrap();
+    let client = connect(&format!("{}/mcp", s.url)).await;
     let refused = call(&client, DELETE_FIELD, sku_field()).await;
     assert_eq!(refused.is_error, Some(true));
     let says = text(&refused);

@@ -2,6 +2,7 @@
 //! URLs stored only as hashes, API-token auth, expiry at the instant and across a restart,
 //! unknown, deleted and expired URLs answered alike, and the audit log.
 
+use super::support::open_sse;
 use caspio_mcp::hosted::secrets::{hash_token, MasterKey};
 use caspio_mcp::hosted::store::Store;
 use caspio_mcp::hosted::{self, Hosted};
@@ -700,24 +701,7 @@ async fn legacy_sse_clients_reach_a_server_at_its_sse_url() {
         .await
         .unwrap();
     assert_eq!(unknown.status(), 404);
-    let mut stream = http
-        .get(format!("{}/sse/{token}", d.base))
-        .header("accept", "text/event-stream")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
-    let mut buf = String::new();
-    while !buf.contains("\n\n") {
-        buf.push_str(&String::from_utf8_lossy(
-            &stream.chunk().await.unwrap().unwrap(),
-        ));
-    }
-    let endpoint = buf
-        .lines()
-        .find_map(|l| l.strip_prefix("data: "))
-        .unwrap()
-        .to_string();
+    let (mut stream, endpoint) = open_sse(&http, &format!("{}/sse/{token}", d.base)).await;
     assert!(
         endpoint.starts_with(&format!("/sse/{token}/messages?sessionId=")),
         "{endpoint}"

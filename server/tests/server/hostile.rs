@@ -4,8 +4,6 @@
 use super::support::*;
 use caspio_mcp::http::HttpConfig;
 use rmcp::model::CallToolRequestParams;
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::ServiceExt;
 use serde_json::{json, Value};
 
 fn corpus(file: &str) -> Vec<Value> {
@@ -79,30 +77,7 @@ async fn the_protocol_corpus_gets_its_documented_answers() {
     let mcp = format!("{}/mcp", s.url);
     let send = |headers: Vec<(&'static str, String)>, body: Vec<u8>| {
         let (http, mcp) = (http.clone(), mcp.clone());
-        async move {
-            let mut r = http
-                .post(mcp)
-                .header("content-type", "application/json")
-                .header("accept", "application/json, text/event-stream");
-            for (k, v) in headers {
-                r = r.header(k, v);
-            }
-            let resp = r.body(body).send().await.unwrap();
-            let status = resp.status().as_u16();
-            let session = resp
-                .headers()
-                .get("mcp-session-id")
-                .map(|v| v.to_str().unwrap().to_string());
-            let text = resp.text().await.unwrap();
-            let message = text
-                .lines()
-                .rev()
-                .filter_map(|l| l.strip_prefix("data: "))
-                .find_map(|d| serde_json::from_str::<Value>(d).ok())
-                .or_else(|| serde_json::from_str(&text).ok())
-                .unwrap_or(Value::Null);
-            (status, session, text, message)
-        }
+        async move { post_mcp(&http, &mcp, &headers, body).await }
     };
     let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "hostile", "version": "1"}}});
     let (_, session, _, _) = send(vec![], init.to_string().into_bytes()).await;
@@ -168,13 +143,7 @@ async fn the_protocol_corpus_gets_its_documented_answers() {
 #[tokio::test]
 async fn the_tool_argument_corpus_is_refused_clearly_and_changes_nothing() {
     let s = start(HttpConfig::default()).await;
-    let client = ()
-        .serve(StreamableHttpClientTransport::from_uri(format!(
-            "{}/mcp",
-            s.url
-        )))
-        .await
-        .unwrap();
+    let client = connect(&format!("{}/mcp", s.url)).await;
     let cases = corpus("tool_arguments.json");
     assert!(cases.len() >= 20);
     for case in &cases {

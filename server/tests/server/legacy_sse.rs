@@ -43,25 +43,7 @@ pub(super) async fn sse_events(resp: &mut reqwest::Response, want: usize) -> Vec
 async fn legacy_sse_transport() {
     let s = start(HttpConfig::default()).await;
     let http = reqwest::Client::new();
-    let mut stream = http
-        .get(format!("{}/sse", s.url))
-        .header("accept", "text/event-stream")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
-    let mut buf = String::new();
-    while !buf.contains("\n\n") {
-        buf.push_str(&String::from_utf8_lossy(
-            &stream.chunk().await.unwrap().unwrap(),
-        ));
-    }
-    assert!(buf.starts_with("event: endpoint"), "{buf}");
-    let endpoint = buf
-        .lines()
-        .find_map(|l| l.strip_prefix("data: "))
-        .unwrap()
-        .to_string();
+    let (mut stream, endpoint) = open_sse(&http, &format!("{}/sse", s.url)).await;
     let post = |body: Value| {
         let http = http.clone();
         let url = format!("{}{endpoint}", s.url);
@@ -142,23 +124,7 @@ async fn legacy_sse_transport() {
 async fn a_request_id_in_flight_is_refused_on_sse_too() {
     let s = start(HttpConfig::default()).await;
     let http = reqwest::Client::new();
-    let mut stream = http
-        .get(format!("{}/sse", s.url))
-        .header("accept", "text/event-stream")
-        .send()
-        .await
-        .unwrap();
-    let mut buf = String::new();
-    while !buf.contains("\n\n") {
-        buf.push_str(&String::from_utf8_lossy(
-            &stream.chunk().await.unwrap().unwrap(),
-        ));
-    }
-    let endpoint = buf
-        .lines()
-        .find_map(|l| l.strip_prefix("data: "))
-        .unwrap()
-        .to_string();
+    let (mut stream, endpoint) = open_sse(&http, &format!("{}/sse", s.url)).await;
     let url = format!("{}{endpoint}", s.url);
     let post = |body: Value| {
         let (http, url) = (http.clone(), url.clone());

@@ -4,20 +4,12 @@
 use super::support::*;
 use caspio_mcp::http::HttpConfig;
 use rmcp::model::{CallToolRequestParams, ContentBlock};
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::ServiceExt;
 use serde_json::json;
 
 #[tokio::test]
 async fn a_resolved_name_is_said_in_text_and_meta() {
     let s = start(HttpConfig::default()).await;
-    let client = ()
-        .serve(StreamableHttpClientTransport::from_uri(format!(
-            "{}/mcp",
-            s.url
-        )))
-        .await
-        .unwrap();
+    let client = connect(&format!("{}/mcp", s.url)).await;
     let call = |arguments: serde_json::Value| {
         let request = CallToolRequestParams::new("caspio_deployments_bulk_update")
             .with_arguments(arguments.as_object().cloned().unwrap());

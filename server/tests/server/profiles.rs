@@ -188,13 +188,7 @@ async fn a_connection_chooses_its_profile_and_strict_arguments_reach_caspio_as_m
     strict.cancel().await.ok();
 
     // The same server, another connection: the default shapes.
-    let plain = ()
-        .serve(StreamableHttpClientTransport::from_uri(format!(
-            "{}/mcp",
-            s.url
-        )))
-        .await
-        .unwrap();
+    let plain = connect(&format!("{}/mcp", s.url)).await;
     let tools = plain.list_all_tools().await.unwrap();
     let update = tools
         .iter()

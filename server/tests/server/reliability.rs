@@ -87,23 +87,7 @@ struct Sse {
 impl Sse {
     async fn open(base: &str) -> Sse {
         let http = reqwest::Client::new();
-        let mut stream = http
-            .get(format!("{base}/sse"))
-            .header("accept", "text/event-stream")
-            .send()
-            .await
-            .unwrap();
-        let mut buf = String::new();
-        while !buf.contains("\n\n") {
-            buf.push_str(&String::from_utf8_lossy(
-                &stream.chunk().await.unwrap().unwrap(),
-            ));
-        }
-        let endpoint = buf
-            .lines()
-            .find_map(|l| l.strip_prefix("data: "))
-            .unwrap()
-            .to_string();
+        let (stream, endpoint) = open_sse(&http, &format!("{base}/sse")).await;
         let mut sse = Sse {
             http,
             url: format!("{base}{endpoint}"),
@@ -358,13 +342,7 @@ async fn bounded(
 #[tokio::test]
 async fn every_fault_ends_in_a_clear_answer_in_bounded_time_and_the_server_recovers() {
     let s = start(HttpConfig::default()).await;
-    let client = ()
-        .serve(StreamableHttpClientTransport::from_uri(format!(
-            "{}/mcp",
-            s.url
-        )))
-        .await
-        .unwrap();
+    let client = connect(&format!("{}/mcp", s.url)).await;
     let read = || json!({"table_name": "Inventory", "select": "SKU"});
     let faults: Vec<(&str, FaultSettings, bool)> = vec![
         (

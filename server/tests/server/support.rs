@@ -181,3 +181,70 @@ pub async fn serve(app: axum::Router) -> std::net::SocketAddr {
     });
     addr
 }
+
+/// An rmcp client over Streamable HTTP at `url`, as most tests connect.
+pub async fn connect(url: &str) -> rmcp::service::RunningService<rmcp::RoleClient, ()> {
+    use rmcp::ServiceExt;
+    ().serve(rmcp::transport::StreamableHttpClientTransport::from_uri(
+        url.to_string(),
+    ))
+    .await
+    .unwrap()
+}
+
+/// Opens a legacy SSE stream at `url` (a `/sse` URL): the stream, and the message path its first
+/// event names.
+pub async fn open_sse(http: &reqwest::Client, url: &str) -> (reqwest::Response, String) {
+    let mut stream = http
+        .get(url)
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut buf = String::new();
+    while !buf.contains("\n\n") {
+        buf.push_str(&String::from_utf8_lossy(
+            &stream.chunk().await.unwrap().unwrap(),
+        ));
+    }
+    assert!(buf.starts_with("event: endpoint"), "{buf}");
+    let endpoint = buf
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .unwrap()
+        .to_string();
+    (stream, endpoint)
+}
+
+/// Posts `body` to an MCP endpoint with a client's `Accept`: the status, the session id, the
+/// answer's text, and the JSON-RPC message in it (read out of an event stream when it is one).
+pub async fn post_mcp(
+    http: &reqwest::Client,
+    url: &str,
+    headers: &[(&'static str, String)],
+    body: Vec<u8>,
+) -> (u16, Option<String>, String, Value) {
+    let mut r = http
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream");
+    for (k, v) in headers {
+        r = r.header(*k, v);
+    }
+    let resp = r.body(body).send().await.unwrap();
+    let status = resp.status().as_u16();
+    let session = resp
+        .headers()
+        .get("mcp-session-id")
+        .map(|v| v.to_str().unwrap().to_string());
+    let text = resp.text().await.unwrap();
+    let message = text
+        .lines()
+        .rev()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .find_map(|d| serde_json::from_str::<Value>(d).ok())
+        .or_else(|| serde_json::from_str(&text).ok())
+        .unwrap_or(Value::Null);
+    (status, session, text, message)
+}

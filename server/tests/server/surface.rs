@@ -4,8 +4,6 @@ use super::support::*;
 use caspio_mcp::handler::Context;
 use caspio_mcp::http::{router, HttpConfig};
 use caspio_mcp::sandbox::{Sandbox, SandboxConfig};
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::ServiceExt;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -45,13 +43,7 @@ async fn readyz_fails_when_the_account_refuses_the_credentials() {
 async fn resources_prompts_and_rate_limit_headers() {
     use caspio_mcp::sandbox::Faults;
     let s = start(HttpConfig::default()).await;
-    let client = ()
-        .serve(StreamableHttpClientTransport::from_uri(format!(
-            "{}/mcp",
-            s.url
-        )))
-        .await
-        .unwrap();
+    let client = connect(&format!("{}/mcp", s.url)).await;
     let resources = client.list_all_resources().await.unwrap();
     assert!(
         resources
