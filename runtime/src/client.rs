@@ -261,7 +261,39 @@ pub fn normalize_account(input: &str) -> Result<String, Error> {
             "`{input}` is not a Caspio account host or URL"
         )));
     }
-    let bare = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+    // A host name or address, with an optional port: anything else ("javascript:alert(1)", a
+    // space, a quote) is not an account.
+    let (bare, port) = match host.find(']') {
+        Some(end) if host.starts_with('[') => {
+            let (h, rest) = host.split_at(end + 1);
+            (
+                h,
+                rest.strip_prefix(':').or((!rest.is_empty()).then_some("")),
+            )
+        }
+        _ => match host.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host, None),
+        },
+    };
+    let name_ok = if let Some(v6) = bare.strip_prefix('[').and_then(|b| b.strip_suffix(']')) {
+        !v6.is_empty()
+            && v6
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+    } else {
+        !bare.is_empty()
+            && bare
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    };
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
+    if !name_ok || !port_ok {
+        return Err(Error::Request(format!(
+            "`{input}` is not a Caspio account host or URL"
+        )));
+    }
     let loopback = matches!(bare, "localhost" | "127.0.0.1" | "[::1]") || bare.starts_with("127.");
     match scheme.as_str() {
         "https" => {}
@@ -307,5 +339,23 @@ mod tests {
         assert!(normalize_account("http://c1abc234.caspio.com").is_err());
         assert!(normalize_account("ftp://x.caspio.com").is_err());
         assert!(normalize_account("https://user@x.caspio.com").is_err());
+        for hostile in [
+            "javascript:alert(1)",
+            "x.caspio.com:80a",
+            "a b.caspio.com",
+            "x'.caspio.com",
+            "[::1]x",
+            "x.caspio.com:",
+        ] {
+            assert!(normalize_account(hostile).is_err(), "{hostile}");
+        }
+        assert_eq!(
+            normalize_account("http://[::1]:8080").unwrap(),
+            "http://[::1]:8080"
+        );
+        assert_eq!(
+            normalize_account("http://localhost:8900/").unwrap(),
+            "http://localhost:8900"
+        );
     }
 }

@@ -734,3 +734,144 @@ async fn legacy_sse_clients_reach_a_server_at_its_sse_url() {
     assert_eq!(names, ["list_all_caspio_users"]);
     sandbox.task.abort();
 }
+
+#[tokio::test]
+async fn the_hosted_corpus_gets_its_documented_answers_and_leaks_nothing() {
+    let (sandbox, d, c) = setup().await;
+    let server = create_server(
+        &d,
+        &c,
+        json!({"name": "live", "config": {"tags": ["tables"]}}),
+    )
+    .await;
+    // The URL token: the last segment of the server's URL.
+    let token = server["url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(token.len() >= 32, "{server}");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/hostile/hosted.json");
+    let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let expand = |text: &str| {
+        let mut out = text
+            .replace("{token_short}", &token[..token.len() - 1])
+            .replace("{token}", &token)
+            .replace("{connection}", &c)
+            .replace("{admin}", ADMIN);
+        while let Some(start) = out.find("${repeat:") {
+            let end = start + out[start..].find('}').unwrap();
+            let (unit, times) = out[start + 9..end].rsplit_once('*').unwrap();
+            out = format!(
+                "{}{}{}",
+                &out[..start],
+                unit.repeat(times.parse().unwrap()),
+                &out[end + 1..]
+            );
+        }
+        out
+    };
+    let http = reqwest::Client::new();
+    let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}).to_string();
+    let send = |method: &str, path: String, auth: &str, body: Option<String>| {
+        let mut r = http
+            .request(method.parse().unwrap(), format!("{}{path}", d.base))
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream");
+        r = match auth {
+            "admin" => r.bearer_auth(ADMIN),
+            "wrong" => r.bearer_auth("wrong-token-wrong-token"),
+            "basic" => r.basic_auth(ADMIN, Some(ADMIN)),
+            "server" => r.bearer_auth(&token),
+            _ => r,
+        };
+        if let Some(b) = body {
+            r = r.body(b);
+        }
+        async move {
+            let response = r.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        }
+    };
+    let unknown = send(
+        "POST",
+        format!("/mcp/{}", "z".repeat(43)),
+        "none",
+        Some(ping.clone()),
+    )
+    .await;
+    assert_eq!(unknown.0, 404, "{}", unknown.1);
+    for case in &cases {
+        let name = case["name"].as_str().unwrap();
+        let method = case["method"].as_str().unwrap();
+        let body = case["body"]
+            .as_str()
+            .map(String::from)
+            .or_else(|| (method == "POST").then(|| ping.clone()));
+        let (status, text) = send(
+            method,
+            expand(case["path"].as_str().unwrap()),
+            case["auth"].as_str().unwrap(),
+            body,
+        )
+        .await;
+        if case["like_unknown"] == true {
+            assert_eq!(
+                (status, &text),
+                (unknown.0, &unknown.1),
+                "{name}: answered like an unknown token"
+            );
+        } else {
+            assert_eq!(
+                status as u64,
+                case["status"].as_u64().unwrap(),
+                "{name}: {text}"
+            );
+            let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            if let Some(code) = case.get("code") {
+                assert_eq!(&answer["error"]["code"], code, "{name}: {text}");
+            }
+            assert!(
+                answer["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty()),
+                "{name}: a message says why: {text}"
+            );
+        }
+        for secret in ["sandbox-secret", ADMIN, token.as_str()] {
+            assert!(!text.contains(secret), "{name}: the answer shows a secret");
+        }
+    }
+    // The live server still works, and nothing was created by the corpus.
+    assert_eq!(
+        rpc(
+            server["url"].as_str().unwrap(),
+            None,
+            json!({"jsonrpc": "2.0", "id": 2, "method": "ping"})
+        )
+        .await
+        .0,
+        200
+    );
+    let (_, servers) = admin(
+        &d,
+        Method::GET,
+        &format!("/admin/connections/{c}/mcp"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        servers["mcp_servers"].as_array().map(Vec::len),
+        Some(1),
+        "the corpus created no server: {servers}"
+    );
+    println!(
+        "hostile hosted corpus: {} cases, each answered as documented",
+        cases.len()
+    );
+    sandbox.task.abort();
+}
