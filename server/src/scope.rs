@@ -53,6 +53,29 @@ impl Exposure {
 }
 
 impl Scope {
+    /// A scope from its lists as written (flags, a config file, a stored server), checked
+    /// against `tools`: an error names the key at fault (`tags: tag ...`), and a scope that keeps
+    /// no tool is an error too. The one way every mode turns lists into a scope.
+    pub fn from_lists(
+        methods: &[String],
+        tags: &[String],
+        names: &[String],
+        read_only: bool,
+        tools: &[&'static ToolDef],
+    ) -> Result<Scope, String> {
+        fn named(key: &'static str) -> impl Fn(String) -> String {
+            move |e| format!("{key}: {e}")
+        }
+        let scope = Scope {
+            methods: Scope::parse_methods(methods, tools).map_err(named("methods"))?,
+            tags: Scope::parse_tags(tags).map_err(named("tags"))?,
+            tools: Scope::parse_tools(names, tools).map_err(named("tools"))?,
+            read_only,
+        };
+        scope.select(tools)?;
+        Ok(scope)
+    }
+
     /// Parses `--methods` items against the kinds the tools have.
     pub fn parse_methods(
         items: &[String],

@@ -247,21 +247,19 @@ pub fn resolve(
 /// The scope and exposure: each list from the flag when given, else the file; checked against
 /// the registry, so an unknown name, or a scope that keeps no tool, stops the server at start-up.
 fn scope_of(args: &UpstreamArgs, file: &FileConfig) -> anyhow::Result<(Scope, Exposure)> {
-    let tools = caspio::registry().tools();
-    let named = |key: &str, e: String| anyhow::anyhow!("{key}: {e}");
-    let scope = Scope {
-        methods: Scope::parse_methods(&flag_or_file(&args.methods, &file.methods), tools)
-            .map_err(|e| named("methods", e))?,
-        tags: Scope::parse_tags(&flag_or_file(&args.tags, &file.tags))
-            .map_err(|e| named("tags", e))?,
-        tools: Scope::parse_tools(&flag_or_file(&args.tools, &file.tools), tools)
-            .map_err(|e| named("tools", e))?,
-        read_only: args.read_only || file.read_only.unwrap_or(false),
-    };
-    scope.select(tools).map_err(|e| anyhow::anyhow!(e))?;
+    let scope = Scope::from_lists(
+        &flag_or_file(&args.methods, &file.methods),
+        &flag_or_file(&args.tags, &file.tags),
+        &flag_or_file(&args.tools, &file.tools),
+        args.read_only || file.read_only.unwrap_or(false),
+        caspio::registry().tools(),
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
     let exposure = match (args.tool_exposure, &file.tool_exposure) {
         (Some(e), _) => e,
-        (None, Some(text)) => Exposure::parse(text).map_err(|e| named("tool_exposure", e))?,
+        (None, Some(text)) => {
+            Exposure::parse(text).map_err(|e| anyhow::anyhow!("tool_exposure: {e}"))?
+        }
         (None, None) => Exposure::All,
     };
     Ok((scope, exposure))

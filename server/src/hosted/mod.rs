@@ -191,14 +191,13 @@ impl Hosted {
 
 /// The scope and exposure a stored server config says; checked like the flags.
 pub fn scope_of(config: &store::ServerConfig) -> Result<(Scope, Exposure), String> {
-    let tools = caspio::registry().tools();
-    let scope = Scope {
-        methods: Scope::parse_methods(&config.methods, tools)?,
-        tags: Scope::parse_tags(&config.tags)?,
-        tools: Scope::parse_tools(&config.tools, tools)?,
-        read_only: config.read_only,
-    };
-    scope.select(tools)?;
+    let scope = Scope::from_lists(
+        &config.methods,
+        &config.tags,
+        &config.tools,
+        config.read_only,
+        caspio::registry().tools(),
+    )?;
     Ok((scope, Exposure::parse(&config.tool_exposure)?))
 }
 
