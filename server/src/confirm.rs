@@ -85,6 +85,57 @@ impl Confirm for AskUser {
     }
 }
 
+/// How one tool call asks its person, chosen from the request's protocol version and the
+/// client's capabilities.
+pub enum Asker {
+    /// Within the call (`elicitation/create`), or not at all when the client cannot be asked.
+    Now(AskUser),
+    /// By ending the call with an input request (2026-07-28 with form elicitation).
+    OnRetry(AskOnRetry),
+}
+
+impl Asker {
+    /// The way to ask for a call of `tool` with `args` made by `request` in `context`.
+    pub fn for_request(
+        tool: &str,
+        args: &Map<String, Value>,
+        request: &rmcp::model::CallToolRequestParams,
+        context: &RequestContext<RoleServer>,
+    ) -> Self {
+        let stateless_era = context
+            .protocol_version()
+            .is_some_and(|v| v.as_str() >= rmcp::model::ProtocolVersion::V_2026_07_28.as_str());
+        if stateless_era && AskOnRetry::can_ask(context) {
+            Asker::OnRetry(AskOnRetry::new(
+                tool,
+                args,
+                request.input_responses.as_ref(),
+                request.request_state.as_deref(),
+            ))
+        } else {
+            Asker::Now(AskUser {
+                peer: context.peer.clone(),
+            })
+        }
+    }
+
+    /// What the runtime asks through.
+    pub fn confirm(&self) -> &dyn Confirm {
+        match self {
+            Asker::Now(now) => now,
+            Asker::OnRetry(later) => later,
+        }
+    }
+
+    /// The input request to end the call with, when a question is waiting for its answer.
+    pub fn input_required(&self) -> Option<InputRequiredResult> {
+        match self {
+            Asker::Now(_) => None,
+            Asker::OnRetry(later) => later.input_required(),
+        }
+    }
+}
+
 /// What a confirmation question was about, echoed back by the client as `requestState`: a
 /// digest of the tool and its arguments, and the count the person was shown. It is not secret
 /// and needs no seal: a client could as well answer yes itself; it only ties the answer to the

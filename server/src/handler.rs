@@ -4,12 +4,12 @@
 //! deployment can hand each request the context of its own account.
 
 use crate::audit::{Audit, CallRecord};
-use crate::confirm::{AskOnRetry, AskUser};
+use crate::confirm::Asker;
 use crate::discovery;
 use crate::profile::Profile;
 use crate::scope::{Exposure, Scope};
 use base64::Engine;
-use caspio::runtime::tools::{CallError, Confirm, Policy, ToolDef, ToolOutput};
+use caspio::runtime::tools::{CallError, Policy, ToolDef, ToolOutput};
 use caspio::runtime::{Error, Registry};
 use caspio::Client;
 #[allow(deprecated)]
@@ -423,37 +423,18 @@ impl CaspioMcp {
             })
             .unwrap_or_default();
         let started = std::time::Instant::now();
-        // 2026-07-28 forbids requests to the client: a question ends the call with an input
-        // request, answered on the retry (see `crate::confirm`).
-        let retry_asks = context
-            .protocol_version()
-            .is_some_and(|v| v.as_str() >= rmcp::model::ProtocolVersion::V_2026_07_28.as_str())
-            && AskOnRetry::can_ask(&context);
-        let on_retry = retry_asks.then(|| {
-            AskOnRetry::new(
-                def.name,
-                &args,
-                request.input_responses.as_ref(),
-                request.request_state.as_deref(),
-            )
-        });
-        let ask_now = AskUser {
-            peer: context.peer.clone(),
-        };
-        let ask: &dyn Confirm = match &on_retry {
-            Some(later) => later,
-            None => &ask_now,
-        };
+        // How a write that needs a person's yes asks them (see `crate::confirm`).
+        let asker = Asker::for_request(def.name, &args, request, &context);
         let outcome = caspio::runtime::tools::call_tool_with(
             &self.ctx.client,
             def,
             args,
             report,
-            ask,
+            asker.confirm(),
             &self.ctx.policy,
         )
         .await;
-        if let Some(input) = on_retry.as_ref().and_then(AskOnRetry::input_required) {
+        if let Some(input) = asker.input_required() {
             // Only the count was read; nothing changed. The client asks and calls again.
             return Ok(input.into());
         }
